@@ -1,0 +1,40 @@
+# `make demo` and `make test` work on a fresh machine: they build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dev demo test lint typecheck fast bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+dev: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/posture demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# The whole suite: lint, types, every test (slow ones included).
+test: lint typecheck
+	$(BIN)/python -m pytest -n auto -q
+
+# Everything but the slow property and stress tests.
+fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto -q -m 'not slow'
+
+bench: $(STAMP)
+	$(BIN)/python bench/vault.py
+	$(BIN)/python bench/scan.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

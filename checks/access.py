@@ -1,0 +1,119 @@
+"""Who can get in: shared logins, leavers, admin counts, dormancy."""
+
+from __future__ import annotations
+
+from checks.base import Verdict, check, fail, passed, skipped
+from scanner.context import ScanContext
+from scanner.inventory import Account
+from scanner.model import Severity
+
+NCSC_SOCIAL = "https://www.ncsc.gov.uk/guidance/social-media-protecting-what-you-publish"
+CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
+META_SECURITY = "https://www.facebook.com/business/help/442345745885606"
+
+
+def lapsed_holders(account: Account, ctx: ScanContext) -> list[str]:
+    """Admins and password holders who departed or whose agency contract ended, as refs."""
+    lapsed = []
+    for ref in dict.fromkeys(account.admins + account.password_known_by):
+        if ref.startswith("agency:"):
+            agency = ctx.inventory.agencies[ref[len("agency:") :]]
+            if not agency.active_on(ctx.today):
+                lapsed.append(ref)
+        elif not ctx.inventory.people[ref].active:
+            lapsed.append(ref)
+    return lapsed
+
+
+@check(
+    id="ACC-001",
+    title="Shared login",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "A password known by several people cannot be revoked from one of them; nobody rotates it "
+        "when someone leaves. Platforms offer delegated roles instead (NCSC, CISA)."
+    ),
+    remediation=(
+        "Give each person and agency their own delegated role on the platform, then rotate the "
+        "password and keep it with one custodian."
+    ),
+    references=(NCSC_SOCIAL, CISA_SOCIAL),
+)
+def shared_login(account: Account, ctx: ScanContext) -> Verdict:
+    holders = account.password_known_by
+    limit = ctx.rules(account).max_password_holders
+    evidence = {"holders": len(holders), "max_password_holders": limit}
+    if len(holders) > limit:
+        names = [ctx.inventory.holder_name(h) for h in holders]
+        return fail(
+            f"password known by {len(holders)}: {', '.join(names)} (policy: {limit})",
+            names=names,
+            **evidence,
+        )
+    return passed(f"password known by {len(holders)}", **evidence)
+
+
+@check(
+    id="ACC-002",
+    title="Departed person or ended agency still has access",
+    severity=Severity.HIGH,
+    rationale=(
+        "Access must be revoked when people leave or contracts end (CIS Controls v8 6.2); a "
+        "leaver with a role or the password can still post as the company."
+    ),
+    remediation=(
+        "Remove their platform role, rotate the password if they knew it, and update the inventory."
+    ),
+    references=("CIS Controls v8 6.2", NCSC_SOCIAL),
+)
+def leaver_access(account: Account, ctx: ScanContext) -> Verdict:
+    lapsed = lapsed_holders(account, ctx)
+    if lapsed:
+        names = [ctx.inventory.holder_name(ref) for ref in lapsed]
+        return fail(f"still listed with access: {', '.join(names)}", names=names)
+    return passed("no departed person or ended agency has access")
+
+
+@check(
+    id="ACC-004",
+    title="Too many admins",
+    severity=Severity.LOW,
+    rationale=(
+        "Every admin is a way in; Meta's business security guidance keeps full control to about "
+        "ten people or fewer."
+    ),
+    remediation="Downgrade admins who only publish to a content role.",
+    references=(META_SECURITY,),
+)
+def too_many_admins(account: Account, ctx: ScanContext) -> Verdict:
+    limit = ctx.rules(account).max_admins
+    count = len(account.admins)
+    if count > limit:
+        return fail(f"{count} admins; policy allows {limit}", admins=count, max_admins=limit)
+    return passed(f"{count} admins", admins=count, max_admins=limit)
+
+
+@check(
+    id="ACC-005",
+    title="Dormant account",
+    severity=Severity.LOW,
+    rationale=(
+        "Unwatched accounts are taken over unnoticed and used to impersonate the brand; CIS "
+        "Controls v8 5.3 disables accounts dormant for 45 days."
+    ),
+    remediation=(
+        "Post or log in to keep it watched, or close it (keeping the handle reserved) and remove "
+        "it from the inventory."
+    ),
+    references=("CIS Controls v8 5.3",),
+)
+def dormant(account: Account, ctx: ScanContext) -> Verdict:
+    limit = ctx.rules(account).dormant_days
+    if account.last_activity is None:
+        return skipped("last_activity not recorded")
+    idle = (ctx.today - account.last_activity).days
+    if idle > limit:
+        return fail(
+            f"no activity for {idle} days (policy: {limit})", idle_days=idle, dormant_days=limit
+        )
+    return passed(f"active {idle} days ago", idle_days=idle, dormant_days=limit)

@@ -1,0 +1,115 @@
+"""What a check is: metadata that describes it fully, and a function from account to verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from scanner.context import ScanContext
+from scanner.inventory import Account
+from scanner.model import EvidenceValue, Severity, Status, Tier
+
+FAMILIES = {
+    "PWD": "passwords",
+    "MFA": "mfa",
+    "OWN": "ownership",
+    "ACC": "access",
+    "GOV": "governance",
+    "INC": "incidents",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A check's answer for one account; the engine turns it into a Finding."""
+
+    status: Status
+    message: str
+    evidence: Mapping[str, EvidenceValue] = field(default_factory=dict)
+    severity_shift: int = 0
+
+
+def fail(message: str, *, shift: int = 0, **evidence: EvidenceValue) -> Verdict:
+    """A failure; `shift` moves the severity up or down from the check's tier-scaled one."""
+    return Verdict(Status.FAIL, message, evidence, shift)
+
+
+def passed(message: str, **evidence: EvidenceValue) -> Verdict:
+    return Verdict(Status.PASS, message, evidence)
+
+
+def skipped(message: str, **evidence: EvidenceValue) -> Verdict:
+    return Verdict(Status.SKIPPED, message, evidence)
+
+
+CheckFunction = Callable[[Account, ScanContext], Verdict]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A catalogue entry. Ids are stable and never reused."""
+
+    id: str
+    title: str
+    severity: Severity
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+    function: CheckFunction
+    scales_with_tier: bool = True
+    needs_secrets: bool = False
+
+    @property
+    def family(self) -> str:
+        return FAMILIES[self.id.split("-")[0]]
+
+    @property
+    def help_uri(self) -> str:
+        """The first reference that is a URL."""
+        return next((r for r in self.references if r.startswith("https://")), "")
+
+    def severity_for(self, tier: Tier, shift: int = 0) -> Severity:
+        """The check's severity on an account of `tier`: critical accounts one up, low one down."""
+        steps = shift
+        if self.scales_with_tier:
+            steps += {Tier.CRITICAL: 1, Tier.STANDARD: 0, Tier.LOW: -1}[tier]
+        return self.severity.shifted(steps)
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    severity: Severity,
+    rationale: str,
+    remediation: str,
+    references: tuple[str, ...],
+    scales_with_tier: bool = True,
+    needs_secrets: bool = False,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register the decorated function as check `id`."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if id in _REGISTRY:
+            raise RuntimeError(f"check id {id} registered twice")
+        _REGISTRY[id] = Check(
+            id=id,
+            title=title,
+            severity=severity,
+            rationale=rationale,
+            remediation=remediation,
+            references=references,
+            function=function,
+            scales_with_tier=scales_with_tier,
+            needs_secrets=needs_secrets,
+        )
+        return function
+
+    return register
+
+
+def registered() -> Mapping[str, Check]:
+    return _REGISTRY

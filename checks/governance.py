@@ -1,0 +1,83 @@
+"""Policy acknowledgement and brand protection."""
+
+from __future__ import annotations
+
+from checks.base import Verdict, check, fail, passed
+from scanner.context import ScanContext
+from scanner.inventory import Account
+from scanner.model import Severity
+
+CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
+
+
+@check(
+    id="GOV-001",
+    title="Social media policy not acknowledged",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "CISA's social media guidance starts with a written policy; people who never acknowledged "
+        "it are the ones who share the password or post from the company account by mistake."
+    ),
+    remediation=(
+        "Have each person and agency with access read and sign the social media policy, and "
+        "record the date in the inventory (policy_acknowledged)."
+    ),
+    references=(CISA_SOCIAL,),
+)
+def policy_not_acknowledged(account: Account, ctx: ScanContext) -> Verdict:
+    max_age = ctx.rules(account).policy_ack_max_age_days
+    inventory = ctx.inventory
+    refs = [account.owner] if account.owner else []
+    refs += [*account.admins, *account.password_known_by]
+    missing = []
+    for ref in dict.fromkeys(refs):
+        if ref.startswith("agency:"):
+            agency = inventory.agencies[ref[len("agency:") :]]
+            if not agency.active_on(ctx.today):
+                continue
+            acknowledged = agency.policy_acknowledged
+        else:
+            person = inventory.people[ref]
+            if not person.active:
+                continue  # leavers are ACC-002's concern
+            acknowledged = person.policy_acknowledged
+        if acknowledged is None:
+            missing.append(f"{inventory.holder_name(ref)} (never)")
+        elif (ctx.today - acknowledged).days > max_age:
+            missing.append(f"{inventory.holder_name(ref)} ({acknowledged})")
+    if missing:
+        return fail(
+            f"policy not acknowledged within {max_age} days by: {', '.join(missing)}",
+            people=missing,
+            max_age_days=max_age,
+        )
+    return passed("everyone with access acknowledged the policy", max_age_days=max_age)
+
+
+@check(
+    id="GOV-002",
+    title="Brand handle without a registered trademark",
+    severity=Severity.LOW,
+    rationale=(
+        "Platforms settle impersonation and handle disputes in favour of a registered trademark; "
+        "without one, a squatter or a departing agency can keep the brand's name."
+    ),
+    remediation=(
+        "Register the brand as a trademark where you trade and record it (trademark_registered = "
+        "true); file the platform's trademark form when the handle is disputed."
+    ),
+    references=("https://help.x.com/en/rules-and-policies/x-trademark-policy",),
+    scales_with_tier=False,
+)
+def brand_without_trademark(account: Account, ctx: ScanContext) -> Verdict:
+    terms = [t.lower() for t in ctx.inventory.organization.brand_terms]
+    handle = (account.handle or "").lower()
+    social = account.platform != "other"
+    is_brand = "brand" in account.tags or (social and any(term in handle for term in terms))
+    if not is_brand:
+        return passed("not a brand handle", brand=False)
+    if account.trademark_registered:
+        return passed("brand handle backed by a registered trademark", brand=True)
+    return fail(
+        f"brand handle {account.handle or account.id} has no registered trademark", brand=True
+    )

@@ -1,0 +1,94 @@
+"""Second-factor checks."""
+
+from __future__ import annotations
+
+from checks.base import Verdict, check, fail, passed, skipped
+from scanner.context import ScanContext
+from scanner.inventory import Account
+from scanner.model import Holder, Mfa, Severity
+
+NIST_MFA = "https://pages.nist.gov/800-63-4/sp800-63b.html#sec3"
+CIS_6 = "https://www.cisecurity.org/controls/account-management"
+CISA_PR_MFA = "https://www.cisa.gov/resources-tools/resources/implementing-phishing-resistant-mfa"
+
+
+@check(
+    id="MFA-001",
+    title="No second factor",
+    severity=Severity.HIGH,
+    rationale=(
+        "A password alone falls to phishing, reuse and breach dumps; CIS Controls v8 6.3 and 6.5 "
+        "require MFA on externally exposed and administrative accounts."
+    ),
+    remediation=(
+        "Turn on two-step verification with the strongest method the platform offers "
+        "(security key or passkey first, then an authenticator app); store recovery codes in "
+        "the vault."
+    ),
+    references=(NIST_MFA, CIS_6, "CIS Controls v8 6.3, 6.5"),
+)
+def no_mfa(account: Account, ctx: ScanContext) -> Verdict:
+    if account.mfa is not Mfa.NONE:
+        return passed(f"second factor: {account.mfa.value}", mfa=account.mfa.value)
+    if not ctx.rules(account).mfa_required:
+        return passed("no second factor, and the policy does not require one", mfa="none")
+    platform = ctx.platform(account)
+    offered = [m.value for m in platform.mfa_methods]
+    offers = (
+        ""
+        if platform.id == "other"
+        else f"; {platform.display_name} offers {', '.join(offered) or 'none'}"
+    )
+    return fail(
+        f"no second factor{offers}",
+        mfa="none",
+        platform_offers=offered,
+    )
+
+
+@check(
+    id="MFA-002",
+    title="Second factor weaker than the tier's minimum",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "SMS and email codes are intercepted by SIM swaps and mailbox takeovers (NIST SP 800-63B-4 "
+        "§3.1.3.1, §3.1.3.3; CISA: do not use SMS as a second factor); only FIDO2/WebAuthn resists "
+        "phishing (§3.2.5)."
+    ),
+    remediation=(
+        "Enrol the strongest method the platform offers (security key or passkey, else an "
+        "authenticator app), then remove SMS and email as second factors."
+    ),
+    references=(NIST_MFA, CISA_PR_MFA, "NIST SP 800-63B-4 §3.1.3.3, §3.2.5"),
+)
+def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
+    method = account.mfa
+    if method is Mfa.NONE:
+        return skipped("no second factor at all (see MFA-001)")
+    minimum = ctx.rules(account).mfa_minimum
+    platform = ctx.platform(account)
+    stronger = [m.value for m in platform.mfa_methods if m.strength > method.strength]
+    evidence = {"mfa": method.value, "minimum": minimum.value, "platform_offers_stronger": stronger}
+    restricted = method in (Mfa.SMS, Mfa.EMAIL)
+    if not restricted and method.strength >= minimum.strength:
+        return passed(
+            f"{method.value} meets the {account.tier.value}-tier minimum ({minimum.value})",
+            **evidence,
+        )
+    if not restricted and method is platform.strongest_mfa:
+        return passed(
+            f"{method.value} is the strongest method {platform.display_name} offers "
+            f"(policy asks for {minimum.value})",
+            **evidence,
+        )
+    private_phone = method is Mfa.SMS and account.recovery_phone_holder is not Holder.COMPANY
+    message = (
+        f"second factor is {method.value}; the {account.tier.value}-tier minimum is {minimum.value}"
+    )
+    if private_phone:
+        message += " and the phone is not company-held"
+    if platform.id == "other":
+        message += "; use a security key or an authenticator app if the service offers one"
+    elif stronger:
+        message += f"; {platform.display_name} offers {', '.join(stronger)}"
+    return fail(message, shift=1 if private_phone else 0, **evidence)

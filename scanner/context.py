@@ -1,0 +1,27 @@
+"""What a check may look at: the inventory, the policy, the catalogue, and facts gathered before."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from scanner.inventory import Account, Inventory
+from scanner.platforms import Platform
+from scanner.policy import Policy, Rules
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """Everything the checks read. Built once per scan; checks never read files themselves."""
+
+    inventory: Inventory
+    policy: Policy
+    platforms: Mapping[str, Platform]
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def rules(self, account: Account) -> Rules:
+        return self.policy.for_tier(account.tier)
+
+    def platform(self, account: Account) -> Platform:
+        return self.platforms.get(account.platform) or self.platforms["other"]

@@ -1,0 +1,318 @@
+"""The inventory: the organisation, its people and agencies, and the accounts under policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import InputError
+from scanner.fields import Table
+from scanner.model import Holder, Mfa, Tier
+from scanner.tomlsource import TomlSource, suggest
+
+
+class PersonStatus(enum.Enum):
+    ACTIVE = "active"
+    DEPARTED = "departed"
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    domains: tuple[str, ...]
+    brand_terms: tuple[str, ...]
+
+    def owns_email(self, email: str | None) -> bool:
+        """True when the address is on one of the company's mail domains (or a subdomain)."""
+        if not email or "@" not in email:
+            return False
+        domain = email.rsplit("@", 1)[1].lower()
+        return any(domain == d or domain.endswith("." + d) for d in self.domains)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    email: str | None
+    role: str | None
+    status: PersonStatus
+    departed_on: dt.date | None
+    policy_acknowledged: dt.date | None
+    line: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.status is PersonStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    contract_ends: dt.date | None
+    policy_acknowledged: dt.date | None
+    line: int | None
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.contract_ends is None or self.contract_ends >= day
+
+    @property
+    def ref(self) -> str:
+        return f"agency:{self.id}"
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    platform: str
+    tier: Tier
+    registered_to: Holder
+    mfa: Mfa
+    handle: str | None
+    url: str | None
+    owner: str | None
+    login_email: str | None
+    recovery_email: str | None
+    recovery_phone_holder: Holder
+    admins: tuple[str, ...]
+    password_known_by: tuple[str, ...]
+    last_activity: dt.date | None
+    trademark_registered: bool
+    tags: tuple[str, ...]
+    vault_entry: str
+    line: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} ({self.handle})" if self.handle else self.id
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """A loaded, validated inventory. `policy_table` is the raw `[policy]` for the policy loader."""
+
+    path: Path
+    digest: str
+    organization: Organization
+    people: Mapping[str, Person]
+    agencies: Mapping[str, Agency]
+    accounts: tuple[Account, ...]
+    policy_table: Table | None
+
+    def account(self, account_id: str) -> Account:
+        for account in self.accounts:
+            if account.id == account_id:
+                return account
+        known = [a.id for a in self.accounts]
+        raise InputError(
+            f'no account "{account_id}" in the inventory{suggest(account_id, known)}',
+            path=self.path,
+        )
+
+    def holder_name(self, ref: str) -> str:
+        """Display name for a person id or `agency:ID` reference."""
+        if ref.startswith("agency:"):
+            agency = self.agencies.get(ref[len("agency:") :])
+            return agency.name if agency else ref
+        person = self.people.get(ref)
+        return person.name if person else ref
+
+
+_TOP_KEYS = ("organization", "people", "agencies", "accounts", "policy")
+_ORG_KEYS = ("name", "domains", "brand_terms")
+_PERSON_KEYS = ("id", "name", "email", "role", "status", "departed_on", "policy_acknowledged")
+_AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged")
+_ACCOUNT_KEYS = (
+    "id",
+    "platform",
+    "handle",
+    "url",
+    "tier",
+    "owner",
+    "registered_to",
+    "login_email",
+    "recovery_email",
+    "recovery_phone_holder",
+    "mfa",
+    "admins",
+    "password_known_by",
+    "last_activity",
+    "trademark_registered",
+    "tags",
+    "vault_entry",
+)
+
+
+def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inventory:
+    """Load and validate an inventory file; every mistake raises one InputError."""
+    source = TomlSource.read(path, "inventory")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    root = Table(source.data, source, None, "")
+    root.only(_TOP_KEYS)
+
+    if "organization" not in source.data:
+        raise InputError("required table [organization] is missing", path=path)
+    org_table = Table(
+        source.data["organization"], source, source.table_line("organization"), "organization"
+    )
+    org_table.only(_ORG_KEYS)
+    domains = tuple(d.lower().lstrip("@") for d in org_table.strings("domains"))
+    if not domains:
+        raise org_table.error("domains", "list at least one company mail domain")
+    organization = Organization(
+        name=org_table.required_string("name"),
+        domains=domains,
+        brand_terms=org_table.strings("brand_terms"),
+    )
+
+    people: dict[str, Person] = {}
+    for index, table in _array(source, "people"):
+        table.only(_PERSON_KEYS)
+        person_id = _new_id(table, people)
+        status = table.choice("status", PersonStatus, default=PersonStatus.ACTIVE)
+        departed_on = table.date("departed_on")
+        if status is PersonStatus.DEPARTED and departed_on is None:
+            raise InputError(
+                'status is "departed" but departed_on is missing',
+                path=path,
+                line=table.line,
+                field=f"people[{index}].departed_on",
+            )
+        people[person_id] = Person(
+            id=person_id,
+            name=table.required_string("name"),
+            email=table.string("email"),
+            role=table.string("role"),
+            status=status,
+            departed_on=departed_on,
+            policy_acknowledged=table.date("policy_acknowledged"),
+            line=table.line,
+        )
+
+    agencies: dict[str, Agency] = {}
+    for _, table in _array(source, "agencies"):
+        table.only(_AGENCY_KEYS)
+        agency_id = _new_id(table, agencies)
+        agencies[agency_id] = Agency(
+            id=agency_id,
+            name=table.required_string("name"),
+            contract_ends=table.date("contract_ends"),
+            policy_acknowledged=table.date("policy_acknowledged"),
+            line=table.line,
+        )
+
+    accounts: dict[str, Account] = {}
+    vault_entries: dict[str, str] = {}
+    for _, table in _array(source, "accounts"):
+        table.only(_ACCOUNT_KEYS)
+        account_id = _new_id(table, accounts)
+        platform = table.required_string("platform")
+        if platforms is not None and platform not in platforms:
+            raise table.error(
+                "platform",
+                f'unknown platform "{platform}"{suggest(platform, platforms)}; '
+                f"known: {', '.join(sorted(platforms))}",
+            )
+        owner = table.string("owner")
+        if owner is not None:
+            _person_ref(table, "owner", owner, people)
+        admins = table.strings("admins")
+        for ref in admins:
+            _holder_ref(table, "admins", ref, people, agencies)
+        known_by = table.strings("password_known_by")
+        for ref in known_by:
+            _holder_ref(table, "password_known_by", ref, people, agencies)
+        vault_entry = table.string("vault_entry") or account_id
+        if vault_entry in vault_entries:
+            raise table.error(
+                "vault_entry",
+                f'vault entry "{vault_entry}" is already used by account '
+                f'"{vault_entries[vault_entry]}"',
+            )
+        vault_entries[vault_entry] = account_id
+        accounts[account_id] = Account(
+            id=account_id,
+            platform=platform,
+            tier=table.choice("tier", Tier, default=Tier.STANDARD),
+            registered_to=table.choice("registered_to", Holder),
+            mfa=table.choice("mfa", Mfa),
+            handle=table.string("handle"),
+            url=table.string("url"),
+            owner=owner,
+            login_email=table.string("login_email"),
+            recovery_email=table.string("recovery_email"),
+            recovery_phone_holder=table.choice(
+                "recovery_phone_holder", Holder, default=Holder.NONE
+            ),
+            admins=admins,
+            password_known_by=known_by,
+            last_activity=table.date("last_activity"),
+            trademark_registered=table.boolean("trademark_registered"),
+            tags=table.strings("tags"),
+            vault_entry=vault_entry,
+            line=table.line,
+        )
+    if table_policy := source.data.get("policy"):
+        policy_table: Table | None = Table(
+            table_policy, source, source.table_line("policy"), "policy"
+        )
+    else:
+        policy_table = None
+    return Inventory(
+        path=path,
+        digest=digest,
+        organization=organization,
+        people=people,
+        agencies=agencies,
+        accounts=tuple(accounts.values()),
+        policy_table=policy_table,
+    )
+
+
+def _array(source: TomlSource, name: str) -> list[tuple[int, Table]]:
+    raw = source.data.get(name, [])
+    if not isinstance(raw, list):
+        raise InputError(
+            f"must be an array of tables ([[{name}]]), not a single table or value",
+            path=source.path,
+            line=source.table_line(name),
+            field=name,
+        )
+    tables = []
+    for index, item in enumerate(raw):
+        line = source.table_line(name, index)
+        tables.append((index, Table(item, source, line, f"{name}[{index}]")))
+    return tables
+
+
+def _new_id(table: Table, seen: Mapping[str, Any]) -> str:
+    value = table.required_string("id")
+    if value in seen:
+        raise table.error("id", f'duplicate id "{value}"')
+    if value.startswith("agency:") or any(ch.isspace() for ch in value):
+        raise table.error("id", f'"{value}" is not a valid id (no spaces, no "agency:" prefix)')
+    return value
+
+
+def _person_ref(table: Table, key: str, ref: str, people: Mapping[str, Person]) -> None:
+    if ref not in people:
+        raise table.error(key, f'unknown person "{ref}"{suggest(ref, people)}')
+
+
+def _holder_ref(
+    table: Table, key: str, ref: str, people: Mapping[str, Person], agencies: Mapping[str, Agency]
+) -> None:
+    if ref.startswith("agency:"):
+        agency_id = ref[len("agency:") :]
+        if agency_id not in agencies:
+            raise table.error(key, f'unknown agency "{agency_id}"{suggest(agency_id, agencies)}')
+        return
+    if ref not in people:
+        hint = suggest(ref, list(people) + [f"agency:{a}" for a in agencies])
+        raise table.error(key, f'unknown person "{ref}"{hint} (agencies are written "agency:ID")')

@@ -1,0 +1,103 @@
+"""Shared value types: severities, statuses, MFA strength, findings."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+EvidenceValue = str | int | float | bool | None | list[str] | list[int]
+
+
+class Severity(enum.Enum):
+    """Finding severity; `rank` orders them, higher is worse."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    def shifted(self, steps: int) -> Severity:
+        """This severity moved up (positive) or down the scale, clamped to low..critical."""
+        if self is Severity.INFO:
+            return self
+        index = min(max(self.rank + steps, Severity.LOW.rank), Severity.CRITICAL.rank)
+        return _SEVERITY_ORDER[index]
+
+
+_SEVERITY_ORDER = (Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+
+
+class Status(enum.Enum):
+    FAIL = "FAIL"
+    PASS = "PASS"  # noqa: S105 - a status, not a password
+    ERROR = "ERROR"
+    SKIPPED = "SKIPPED"
+
+
+class Tier(enum.Enum):
+    CRITICAL = "critical"
+    STANDARD = "standard"
+    LOW = "low"
+
+
+class Holder(enum.Enum):
+    """Who legally holds an account or its recovery phone."""
+
+    COMPANY = "company"
+    EMPLOYEE = "employee"
+    AGENCY = "agency"
+    NONE = "none"
+
+
+class Mfa(enum.Enum):
+    """Second factors, strongest first (NIST SP 800-63B-4 §3.2.5, CISA)."""
+
+    FIDO2 = "fido2"
+    TOTP = "totp"
+    PUSH = "push"
+    SMS = "sms"
+    EMAIL = "email"
+    NONE = "none"
+
+    @property
+    def strength(self) -> int:
+        return _MFA_STRENGTH[self]
+
+    @property
+    def phishing_resistant(self) -> bool:
+        return self is Mfa.FIDO2
+
+
+_MFA_STRENGTH = {Mfa.FIDO2: 5, Mfa.TOTP: 4, Mfa.PUSH: 4, Mfa.SMS: 2, Mfa.EMAIL: 1, Mfa.NONE: 0}
+
+
+def fingerprint(check_id: str, account: str) -> str:
+    """Stable identity of a finding across scans: hash of check id and account id."""
+    return hashlib.sha256(f"{check_id}\x00{account}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's verdict on one account. Evidence never holds a secret."""
+
+    check_id: str
+    status: Status
+    severity: Severity
+    account: str
+    message: str
+    evidence: Mapping[str, EvidenceValue] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.check_id, self.account)
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAIL

@@ -1,0 +1,47 @@
+"""One scan from files to result: load, build the context, run the selected checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import checks as catalogue_of_checks
+from scanner.context import ScanContext
+from scanner.errors import UsageError
+from scanner.inventory import Inventory, load_inventory
+from scanner.platforms import catalogue, platform_ids
+from scanner.policy import load_policy
+from scanner.scan import ScanResult, run_checks
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What the user asked a scan to do."""
+
+    inventory: Path
+    policy_file: Path | None = None
+    include: Sequence[str] = field(default_factory=tuple)
+    exclude: Sequence[str] = field(default_factory=tuple)
+    today: dt.date | None = None
+
+
+def load(path: Path) -> Inventory:
+    """The inventory at `path`, validated against the platform catalogue."""
+    return load_inventory(path, platform_ids())
+
+
+def perform_scan(request: ScanRequest) -> ScanResult:
+    inventory = load(request.inventory)
+    policy = load_policy(inventory.policy_table, request.policy_file)
+    selected = catalogue_of_checks.select(request.include, request.exclude)
+    if not selected:
+        raise UsageError("--checks/--exclude-checks leave no check to run")
+    context = ScanContext(
+        inventory=inventory,
+        policy=policy,
+        platforms=catalogue(),
+        today=request.today or dt.date.today(),
+    )
+    return run_checks(context, selected)

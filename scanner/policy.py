@@ -1,0 +1,134 @@
+"""The written policy: defaults from NIST SP 800-63B-4 and CIS v8, overridable per tier."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import InputError
+from scanner.fields import Table
+from scanner.model import Mfa, Tier
+from scanner.tomlsource import TomlSource
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The policy in force for one tier."""
+
+    min_length: int
+    min_length_with_mfa: int
+    min_strength: int
+    blocklist: tuple[str, ...]
+    max_password_age_days: int
+    mfa_required: bool
+    mfa_minimum: Mfa
+    max_password_holders: int
+    min_admins: int
+    max_admins: int
+    dormant_days: int
+    policy_ack_max_age_days: int
+
+    def min_length_for(self, mfa: Mfa) -> int:
+        return self.min_length_with_mfa if mfa is not Mfa.NONE else self.min_length
+
+
+RULE_KEYS = tuple(f.name for f in fields(Rules))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Rules for each tier, after defaults, inventory overrides and a policy file."""
+
+    tiers: Mapping[Tier, Rules]
+
+    def for_tier(self, tier: Tier) -> Rules:
+        return self.tiers[tier]
+
+    def digest_material(self) -> str:
+        """A canonical text of every rule, for cache keys that must change with the policy."""
+        return repr(sorted((t.value, repr(r)) for t, r in self.tiers.items()))
+
+
+def _read_overrides(table: Table, base: Rules) -> Rules:
+    table.only(RULE_KEYS)
+    changes: dict[str, Any] = {}
+    for key in table.data:
+        default = getattr(base, key)
+        if isinstance(default, bool):
+            changes[key] = table.boolean(key)
+        elif isinstance(default, int):
+            upper = 4 if key == "min_strength" else 100_000
+            changes[key] = table.integer(key, maximum=upper)
+        elif isinstance(default, Mfa):
+            changes[key] = table.choice(key, Mfa)
+        elif isinstance(default, tuple):
+            changes[key] = table.strings(key)
+    rules = replace(base, **changes)
+    if rules.min_admins > rules.max_admins:
+        raise table.error(
+            "min_admins",
+            f"min_admins ({rules.min_admins}) is above max_admins ({rules.max_admins})",
+        )
+    return rules
+
+
+def _apply(table: Table, base: Mapping[Tier, Rules]) -> dict[Tier, Rules]:
+    tiers_raw = table.data.get("tiers", {})
+    top = Table(
+        {k: v for k, v in table.data.items() if k != "tiers"}, table.source, table.line, table.label
+    )
+    tiers_table = Table(
+        tiers_raw,
+        table.source,
+        table.source.table_line(f"{table.label}.tiers" if table.label else "tiers"),
+        f"{table.label}.tiers".lstrip("."),
+    )
+    tiers_table.only(t.value for t in Tier)
+    result: dict[Tier, Rules] = {}
+    for tier, base_rules in base.items():
+        rules = _read_overrides(top, base_rules)
+        if tier.value in tiers_raw:
+            label = f"{tiers_table.label}.{tier.value}"
+            line = table.source.table_line(label)
+            rules = _read_overrides(Table(tiers_raw[tier.value], table.source, line, label), rules)
+        result[tier] = rules
+    return result
+
+
+def _defaults() -> dict[Tier, Rules]:
+    text = resources.files("scanner").joinpath("data/policy.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    tier_data = data.pop("tiers", {})
+    values: dict[str, Any] = {
+        k: (Mfa(v) if k == "mfa_minimum" else tuple(v) if isinstance(v, list) else v)
+        for k, v in data.items()
+    }
+    base = Rules(**values)
+    result = {}
+    for tier in Tier:
+        overrides = tier_data.get(tier.value, {})
+        if "mfa_minimum" in overrides:
+            overrides = {**overrides, "mfa_minimum": Mfa(overrides["mfa_minimum"])}
+        result[tier] = replace(base, **overrides)
+    return result
+
+
+def load_policy(inventory_policy: Table | None, policy_file: Path | None = None) -> Policy:
+    """Defaults, then the inventory's [policy] table, then `policy_file`'s [policy] table."""
+    tiers = _defaults()
+    if inventory_policy is not None:
+        tiers = _apply(inventory_policy, tiers)
+    if policy_file is not None:
+        source = TomlSource.read(policy_file, "policy file")
+        root = Table(source.data, source, None, "")
+        root.only(["policy"])
+        if "policy" not in source.data:
+            raise InputError("a policy file holds one [policy] table", path=policy_file)
+        tiers = _apply(
+            Table(source.data["policy"], source, source.table_line("policy"), "policy"), tiers
+        )
+    return Policy(tiers)

@@ -1,0 +1,106 @@
+"""Run the checks: inventory + policy -> context -> findings -> a ScanResult with its score."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from checks.base import Check, Verdict
+from scanner.context import ScanContext
+from scanner.model import Finding, Severity, Status
+
+# Weight of a finding in the posture score, by severity.
+SCORE_WEIGHTS = {
+    Severity.CRITICAL: 10,
+    Severity.HIGH: 5,
+    Severity.MEDIUM: 3,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    accounts: int
+    checks: int
+    failed_by_severity: dict[str, int]
+    by_status: dict[str, int]
+    score: int
+    incomplete: bool
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The outcome of one scan: findings in account, then check order."""
+
+    context: ScanContext
+    checks: tuple[Check, ...]
+    findings: tuple[Finding, ...]
+    started: dt.datetime
+    finished: dt.datetime
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def incomplete(self) -> bool:
+        return any(f.status is Status.ERROR for f in self.findings)
+
+    def summary(self) -> Summary:
+        fails = Counter(f.severity.value for f in self.findings if f.failed)
+        statuses = Counter(f.status.value for f in self.findings)
+        return Summary(
+            accounts=len(self.context.inventory.accounts),
+            checks=len(self.checks),
+            failed_by_severity={s.value: fails.get(s.value, 0) for s in reversed(Severity)},
+            by_status={s.value: statuses.get(s.value, 0) for s in Status},
+            score=posture_score(self.findings),
+            incomplete=self.incomplete,
+        )
+
+    def worst_failure(self) -> Severity | None:
+        ranks = [f.severity for f in self.findings if f.failed]
+        return max(ranks, key=lambda s: s.rank) if ranks else None
+
+
+def posture_score(findings: Sequence[Finding]) -> int:
+    """0-100: the weighted share of evaluated (PASS or FAIL) findings that passed."""
+    total = passed = 0
+    for finding in findings:
+        if finding.status not in (Status.PASS, Status.FAIL):
+            continue
+        weight = SCORE_WEIGHTS[finding.severity]
+        total += weight
+        if finding.status is Status.PASS:
+            passed += weight
+    return 100 if total == 0 else round(100 * passed / total)
+
+
+def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:
+    """Run every check on every account. A check that raises gives an ERROR finding."""
+    started = dt.datetime.now(dt.UTC)
+    findings = []
+    for account in context.inventory.accounts:
+        for check in checks:
+            try:
+                verdict = check.function(account, context)
+            except Exception as exc:
+                # Only the type: an exception message could quote a secret.
+                verdict = Verdict(Status.ERROR, f"check failed: {type(exc).__name__}")
+            findings.append(
+                Finding(
+                    check_id=check.id,
+                    status=verdict.status,
+                    severity=check.severity_for(account.tier, verdict.severity_shift),
+                    account=account.id,
+                    message=verdict.message,
+                    evidence=dict(verdict.evidence),
+                )
+            )
+    return ScanResult(
+        context=context,
+        checks=tuple(checks),
+        findings=tuple(findings),
+        started=started,
+        finished=dt.datetime.now(dt.UTC),
+    )

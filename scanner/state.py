@@ -1,0 +1,180 @@
+"""The state database (`posture.db`, SQLite): scan history, incidents, vault audit, score cache.
+
+No secret is ever written here. The schema is versioned with `PRAGMA user_version`; each
+migration runs once, in a transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from scanner.errors import StateError
+
+# Append only: never edit a migration that has shipped.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the initial schema
+    """
+    CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        inventory TEXT NOT NULL,
+        inventory_sha256 TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        summary TEXT NOT NULL,            -- JSON: counts by severity and status
+        incomplete INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE scan_findings (
+        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        account TEXT NOT NULL,
+        status TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        evidence TEXT NOT NULL,           -- JSON, never a secret
+        suppressed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (scan_id, fingerprint)
+    );
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        opened_by TEXT NOT NULL,
+        note TEXT,
+        checklist TEXT NOT NULL,          -- JSON: the tailored steps as printed at start
+        closed_at TEXT,
+        closed_by TEXT,
+        close_reason TEXT,
+        forced INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX incidents_one_open ON incidents(account) WHERE closed_at IS NULL;
+    CREATE TABLE incident_steps (
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        done_at TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        note TEXT,
+        PRIMARY KEY (incident_id, step_id)
+    );
+    CREATE TABLE vault_audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        vault_id TEXT NOT NULL,
+        entry TEXT,
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        detail TEXT                       -- never a value
+    );
+    CREATE TABLE score_cache (
+        key TEXT PRIMARY KEY,             -- HMAC of the password and scoring inputs
+        score INTEGER NOT NULL,
+        guesses_log10 REAL NOT NULL,
+        feedback TEXT NOT NULL,           -- JSON: zxcvbn warning and suggestions
+        created_at TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StateDB:
+    """An open state database. Use `transaction()` for every write."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        if path.is_dir():
+            raise StateError("state database path is a directory", path=path)
+        if readonly and not path.exists():
+            raise StateError("state database does not exist yet", path=path)
+        try:
+            if readonly:
+                self.conn = sqlite3.connect(
+                    f"file:{path}?mode=ro", uri=True, timeout=10, isolation_level=None
+                )
+            else:
+                self.conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"cannot open the state database: {exc}", path=path) from None
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"state database schema {version} is newer than this posture ({SCHEMA_VERSION}); "
+                "upgrade posture",
+                path=path,
+            )
+        if version < SCHEMA_VERSION:
+            if readonly:
+                raise StateError(
+                    "state database needs a migration but is opened read-only", path=path
+                )
+            self._migrate(version)
+
+    def _migrate(self, current: int) -> None:
+        for number in range(current, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception. Errors become StateError."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _state_error(exc, self.path) from None
+        try:
+            yield self.conn
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise _state_error(exc, self.path) from None
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise _state_error(exc, self.path) from None
+
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            self.conn.row_factory = sqlite3.Row
+            return list(self.conn.execute(sql, params))
+        except sqlite3.Error as exc:
+            raise _state_error(exc, self.path) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> StateDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _state_error(exc: sqlite3.Error, path: Path) -> StateError:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return StateError("state database is read-only; nothing was changed", path=path)
+    if "locked" in text or "busy" in text:
+        return StateError(
+            "state database is busy (another posture is writing); try again", path=path
+        )
+    return StateError(f"state database error: {text}", path=path)
+
+
+def open_state(path: Path, *, readonly: bool = False) -> StateDB:
+    return StateDB(path, readonly=readonly)
