@@ -105,7 +105,7 @@ def too_many_admins(account: Account, ctx: ScanContext) -> Verdict:
         "Post or log in to keep it watched, or close it (keeping the handle reserved) and remove "
         "it from the inventory."
     ),
-    references=("CIS Controls v8 5.3",),
+    references=("CIS Controls v8 5.3", "https://www.cisecurity.org/controls/account-management"),
 )
 def dormant(account: Account, ctx: ScanContext) -> Verdict:
     limit = ctx.rules(account).dormant_days

@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""^\s*("([^"]+)"|'([^']+)'|([A-Za-z0-9_\-]+))\s*=""")
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,12 @@ class TomlSource:
             line: int | None = None
             column: int | None = None
             if match:
-                line, column = int(match.group(1)), int(match.group(2))
                 message = message[: match.start()]
+                if match.group(1):
+                    line, column = int(match.group(1)), int(match.group(2))
+                else:
+                    line = len(text.splitlines())
+                    message += " at end of file"
             raise InputError(
                 f"TOML syntax error: {message}", path=path, line=line, column=column
             ) from None
