@@ -70,12 +70,11 @@ class Check:
 
     def severity_for(self, tier: Tier, shift: int = 0) -> Severity:
         """The check's severity on an account of `tier`: critical accounts one up, low one down."""
-        steps = shift
-        if self.scales_with_tier:
-            steps += {Tier.CRITICAL: 1, Tier.STANDARD: 0, Tier.LOW: -1}[tier]
+        steps = shift + (_TIER_STEPS[tier] if self.scales_with_tier else 0)
         return self.severity.shifted(steps)
 
 
+_TIER_STEPS = {Tier.CRITICAL: 1, Tier.STANDARD: 0, Tier.LOW: -1}
 _REGISTRY: dict[str, Check] = {}
 
 

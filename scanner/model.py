@@ -21,17 +21,18 @@ class Severity(enum.Enum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]
 
     def shifted(self, steps: int) -> Severity:
         """This severity moved up (positive) or down the scale, clamped to low..critical."""
-        if self is Severity.INFO:
+        if self is Severity.INFO or steps == 0:
             return self
-        index = min(max(self.rank + steps, Severity.LOW.rank), Severity.CRITICAL.rank)
+        index = min(max(_SEVERITY_RANK[self] + steps, 1), len(_SEVERITY_ORDER) - 1)
         return _SEVERITY_ORDER[index]
 
 
 _SEVERITY_ORDER = (Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER)}
 
 
 class Status(enum.Enum):

@@ -7,6 +7,7 @@ inside that table's span. Errors become `InputError`s naming file, line and colu
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import tomllib
@@ -39,6 +40,14 @@ class TomlSource:
         self.data = data
         self._lines = text.splitlines()
         self._headers = self._scan_headers()
+        self._tables: dict[str, int] = {}
+        self._arrays: dict[str, list[int]] = {}
+        for header in self._headers:
+            if header.array:
+                self._arrays.setdefault(header.name, []).append(header.line)
+            else:
+                self._tables.setdefault(header.name, header.line)
+        self._header_lines = [header.line for header in self._headers]
 
     @classmethod
     def read(cls, path: Path, what: str) -> TomlSource:
@@ -102,26 +111,20 @@ class TomlSource:
 
     def table_line(self, name: str, index: int | None = None) -> int | None:
         """Line of the header `[name]`, or of the index-th `[[name]]`."""
-        seen = 0
-        for header in self._headers:
-            if header.name != name:
-                continue
-            if index is None and not header.array:
-                return header.line
-            if index is not None and header.array:
-                if seen == index:
-                    return header.line
-                seen += 1
-        return None
+        if index is None:
+            return self._tables.get(name)
+        lines = self._arrays.get(name, [])
+        return lines[index] if index < len(lines) else None
 
     def key_line(self, table_line: int | None, key: str) -> int | None:
         """Line of `key = ...` inside the table starting at `table_line` (None: top level)."""
         start = table_line or 0
-        end = len(self._lines)
-        for header in self._headers:
-            if header.line > start:
-                end = header.line - 1
-                break
+        following = bisect.bisect_right(self._header_lines, start)
+        end = (
+            self._header_lines[following] - 1
+            if following < len(self._header_lines)
+            else len(self._lines)
+        )
         for number in range(start + 1, end + 1):
             match = _KEY.match(self._lines[number - 1])
             if match and key in (match.group(2), match.group(3), match.group(4)):
