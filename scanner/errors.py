@@ -36,7 +36,14 @@ class PostureError(Exception):
                     where += f":{self.column}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        return _one_line(f"{where}{field}{self.message}")
+
+
+def _one_line(text: str) -> str:
+    """Escape control characters (a quoted TOML key may hold a newline) so the error stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 class InputError(PostureError):
