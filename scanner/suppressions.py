@@ -178,7 +178,7 @@ def apply_suppressions(
             continue
         hint = ""
         if not any(fnmatch.fnmatchcase(c, entry.check) for c in known_checks):
-            hint = f" (no selected check matches{suggest(entry.check, known_checks)})"
+            hint = f"; no selected check matches {entry.check}{suggest(entry.check, known_checks)}"
         notices.append(
             SuppressionNotice(
                 NoticeKind.UNMATCHED,

@@ -31,7 +31,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}h3{font-siz
 .charts{display:flex;gap:24px;flex-wrap:wrap}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:14px 16px;margin:12px 0}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e6e9ed;vertical-align:top}
-th{cursor:pointer;user-select:none;background:#f0f2f5}th:after{content:" \\2195";color:#9aa3ad}
+th{cursor:pointer;user-select:none;background:#f0f2f5;white-space:nowrap}td.check{white-space:nowrap}th:after{content:" \\2195";color:#9aa3ad}
 .sev{font-weight:600;white-space:nowrap}.sev-critical{color:#8b0000}.sev-high{color:#d9480f}
 .sev-medium{color:#9c6f00}.sev-low{color:#3b7dd8}.sev-info{color:#868e96}
 tr.pass,tr.skipped{display:none}#show-passed:checked~main tr.pass,#show-passed:checked~main tr.skipped{display:table-row}
@@ -279,8 +279,11 @@ def _account_sections(result: ScanResult) -> list[str]:
                 f'<td class="sev sev-{finding.severity.value}" data-sort="{finding.severity.rank}">'
                 f"{finding.severity.value}</td>"
                 f"<td>{finding.status.value}{tags}</td>"
-                f'<td title="{escape(title)}">{escape(finding.check_id)}</td>'
+                f'<td class="check" title="{escape(title)}">{escape(finding.check_id)}</td>'
                 f"<td>{escape(finding.message)}</td><td>{remedy}</td></tr>"
             )
-        parts.append("</tbody></table></section>")
+        parts.append("</tbody></table>")
+        if not failing:
+            parts.append('<p class="muted">Nothing to fix on this account.</p>')
+        parts.append("</section>")
     return parts
