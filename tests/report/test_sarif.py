@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -125,3 +126,13 @@ def test_suppression_notices_become_tool_notifications(inventory, scan):
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert any("matches no failing finding" in n["message"]["text"] for n in notes)
     assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_errored_check_makes_an_unsuccessful_invocation_that_still_validates(result, schema):
+    broken = dataclasses.replace(result.findings[0], status=Status.ERROR, message="check failed")
+    errored = dataclasses.replace(result, findings=(broken, *result.findings[1:]))
+    document = render(errored)
+    jsonschema.Draft7Validator(schema).validate(document)
+    invocation = document["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"][0]["level"] == "error"
