@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -74,8 +75,12 @@ class ScanChanges:
     fixed: tuple[RecordedFinding, ...]
     trend: tuple[PastScan, ...]  # oldest first; this scan is the last
 
+    @functools.cached_property
+    def _new_fingerprints(self) -> frozenset[str]:
+        return frozenset(n.fingerprint for n in self.new)
+
     def is_new(self, finding: Finding) -> bool:
-        return any(n.fingerprint == finding.fingerprint for n in self.new)
+        return finding.fingerprint in self._new_fingerprints
 
 
 @dataclass(frozen=True)
