@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import fnmatch
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -85,8 +87,32 @@ def fingerprint(check_id: str, account: str) -> str:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """One accepted risk from `posture.suppressions.toml`: a check (or glob) on named accounts."""
+
+    check: str
+    accounts: tuple[str, ...]
+    reason: str
+    owner: str
+    expires: dt.date
+    line: int | None = None
+
+    def covers(self, check_id: str, account: str) -> bool:
+        """True when this entry names `account` and its check pattern matches `check_id`."""
+        return account in self.accounts and fnmatch.fnmatchcase(check_id, self.check.upper())
+
+    def expired_on(self, day: dt.date) -> bool:
+        """The entry applies up to and including its `expires` day."""
+        return day > self.expires
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One check's verdict on one account. Evidence never holds a secret."""
+    """One check's verdict on one account. Evidence never holds a secret.
+
+    `suppression` is set only on a FAIL finding an unexpired suppression entry covers; the
+    finding keeps status FAIL but no longer counts toward the exit code.
+    """
 
     check_id: str
     status: Status
@@ -94,6 +120,7 @@ class Finding:
     account: str
     message: str
     evidence: Mapping[str, EvidenceValue] = field(default_factory=dict)
+    suppression: Suppression | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -102,3 +129,12 @@ class Finding:
     @property
     def failed(self) -> bool:
         return self.status is Status.FAIL
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    @property
+    def actionable(self) -> bool:
+        """A failure that needs action: FAIL and not suppressed."""
+        return self.failed and self.suppression is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from scanner.inventory import Inventory, load_inventory
 from scanner.platforms import catalogue, platform_ids
 from scanner.policy import load_policy
 from scanner.scan import ScanResult, run_checks
+from scanner.suppressions import SuppressionFile, apply_suppressions, load_suppressions
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class ScanRequest:
     include: Sequence[str] = field(default_factory=tuple)
     exclude: Sequence[str] = field(default_factory=tuple)
     today: dt.date | None = None
+    # A suppressions file to apply; None for none.
+    suppressions: Path | None = None
+    # The state database to record the scan in; None to leave no history.
+    history_db: Path | None = None
 
 
 def load(path: Path) -> Inventory:
@@ -33,15 +39,34 @@ def load(path: Path) -> Inventory:
 
 
 def perform_scan(request: ScanRequest) -> ScanResult:
+    """Load, check, apply suppressions, then record in the history database when asked."""
     inventory = load(request.inventory)
     policy = load_policy(inventory.policy_table, request.policy_file)
     selected = catalogue_of_checks.select(request.include, request.exclude)
     if not selected:
         raise UsageError("--checks/--exclude-checks leave no check to run")
+    suppressions: SuppressionFile | None = None
+    if request.suppressions is not None:
+        suppressions = load_suppressions(request.suppressions)
     context = ScanContext(
         inventory=inventory,
         policy=policy,
         platforms=catalogue(),
         today=request.today or dt.date.today(),
     )
-    return run_checks(context, selected)
+    result = run_checks(context, selected)
+    findings, review = apply_suppressions(
+        result.findings,
+        suppressions,
+        today=context.today,
+        account_ids=[a.id for a in inventory.accounts],
+        check_ids=[c.id for c in selected],
+    )
+    result = dataclasses.replace(result, findings=findings, suppression_review=review)
+    if request.history_db is not None:
+        from scanner.history import record_scan
+        from scanner.state import StateDB
+
+        with StateDB(request.history_db) as db:
+            result = dataclasses.replace(result, history=record_scan(db, result))
+    return result

@@ -6,10 +6,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from checks.base import Check, Verdict
 from scanner.context import ScanContext
 from scanner.model import Finding, Severity, Status
+from scanner.suppressions import SuppressionReview
+
+if TYPE_CHECKING:
+    from scanner.history import ScanChanges
 
 # Weight of a finding in the posture score, by severity.
 SCORE_WEIGHTS = {
@@ -29,6 +34,7 @@ class Summary:
     by_status: dict[str, int]
     score: int
     incomplete: bool
+    suppressed: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,9 @@ class ScanResult:
     started: dt.datetime
     finished: dt.datetime
     notes: tuple[str, ...] = field(default_factory=tuple)
+    suppression_review: SuppressionReview = field(default_factory=SuppressionReview)
+    # Set when the scan was recorded in the history database.
+    history: ScanChanges | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -56,15 +65,21 @@ class ScanResult:
             by_status={s.value: statuses.get(s.value, 0) for s in Status},
             score=posture_score(self.findings),
             incomplete=self.incomplete,
+            suppressed=sum(1 for f in self.findings if f.suppressed),
         )
 
     def worst_failure(self) -> Severity | None:
-        ranks = [f.severity for f in self.findings if f.failed]
+        """The highest severity among unsuppressed failures: what the exit code looks at."""
+        ranks = [f.severity for f in self.findings if f.actionable]
         return max(ranks, key=lambda s: s.rank) if ranks else None
 
 
 def posture_score(findings: Sequence[Finding]) -> int:
-    """0-100: the weighted share of evaluated (PASS or FAIL) findings that passed."""
+    """0-100: the weighted share of evaluated (PASS or FAIL) findings that passed.
+
+    A suppressed finding still counts as failed here: a suppression accepts a risk for a while,
+    it does not remove it, so the score keeps measuring the real posture.
+    """
     total = passed = 0
     for finding in findings:
         if finding.status not in (Status.PASS, Status.FAIL):

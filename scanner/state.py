@@ -28,6 +28,7 @@ MIGRATIONS: tuple[str, ...] = (
         summary TEXT NOT NULL,            -- JSON: counts by severity and status
         incomplete INTEGER NOT NULL DEFAULT 0
     );
+    CREATE INDEX scans_by_inventory ON scans(inventory, id);
     CREATE TABLE scan_findings (
         scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
         fingerprint TEXT NOT NULL,

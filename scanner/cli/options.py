@@ -21,6 +21,13 @@ InventoryOption = typer.Option(
 )
 PolicyOption = typer.Option(None, "--policy", help="Policy file with a [policy] table.")
 
+DB_NAME = "posture.db"
+DB_ENV = "POSTURE_DB"
+# No envvar here: `beside_inventory` reads $POSTURE_DB so the default stays beside the inventory.
+DbOption = typer.Option(
+    None, "--db", help=f"State database [default: ${DB_ENV}, else {DB_NAME} beside the inventory]."
+)
+
 
 def inventory_path(*candidates: Path | None) -> Path:
     """The first inventory path given, else ./inventory.toml."""

@@ -8,9 +8,22 @@ from pathlib import Path
 
 import typer
 
-from scanner.cli.options import InventoryOption, PolicyOption, inventory_path, parse_date
+from scanner.cli.options import (
+    DB_ENV,
+    DB_NAME,
+    DbOption,
+    InventoryOption,
+    PolicyOption,
+    beside_inventory,
+    inventory_path,
+    parse_date,
+)
 from scanner.errors import UsageError
 from scanner.model import Severity
+from scanner.report import FORMAT_NAMES
+
+SUPPRESSIONS_NAME = "posture.suppressions.toml"
+SUPPRESSIONS_ENV = "POSTURE_SUPPRESSIONS"
 
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
 
@@ -26,7 +39,10 @@ def scan(
     inventory: Path | None = InventoryOption,
     policy: Path | None = PolicyOption,
     formats: list[str] = typer.Option(
-        ["table"], "--format", "-f", help="table or json; repeat with --output for several."
+        ["table"],
+        "--format",
+        "-f",
+        help=f"One of {', '.join(FORMAT_NAMES)}; repeat with --output for several.",
     ),
     outputs: list[Path] = typer.Option(
         [], "--output", "-o", help="Write the matching --format here instead of stdout."
@@ -38,6 +54,19 @@ def scan(
     exclude: list[str] = typer.Option([], "--exclude-checks", help="Skip these ids or globs."),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
+    suppressions: Path | None = typer.Option(
+        None,
+        "--suppressions",
+        envvar=SUPPRESSIONS_ENV,
+        help=f"Suppressions file [default: {SUPPRESSIONS_NAME} beside the inventory, if present].",
+    ),
+    show_suppressed: bool = typer.Option(
+        False, "--show-suppressed", help="List suppressed failures in the table too."
+    ),
+    db: Path | None = DbOption,
+    no_history: bool = typer.Option(
+        False, "--no-history", help="Do not record this scan in the history database."
+    ),
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
     from scanner.files import atomic_write
@@ -50,26 +79,58 @@ def scan(
         raise UsageError("give one --output per --format (or none, to print one format)")
     if not outputs and len(formats) > 1:
         raise UsageError("several --format values need an --output each")
-    reports = [make_report(name, show_passed=show_passed) for name in formats]
+    _check_outputs(outputs)
+    reports = [
+        make_report(name, show_passed=show_passed, show_suppressed=show_suppressed)
+        for name in formats
+    ]
+    inventory_file = inventory_path(inventory_arg, inventory)
     request = ScanRequest(
-        inventory=inventory_path(inventory_arg, inventory),
+        inventory=inventory_file,
         policy_file=policy,
         include=_split(include),
         exclude=_split(exclude),
         today=parse_date(as_of, "--as-of"),
+        suppressions=_suppressions_file(inventory_file, suppressions),
+        history_db=None if no_history else beside_inventory(inventory_file, DB_NAME, db, DB_ENV),
     )
     result = perform_scan(request)
-    for index, report in enumerate(reports):
-        text = report.render(result)
+    # Render everything before writing anything: a failing format leaves no file half-updated.
+    texts = [report.render(result) for report in reports]
+    for index, text in enumerate(texts):
         if outputs:
             atomic_write(outputs[index], text.encode("utf-8"))
         else:
             sys.stdout.write(text)
+    for notice in result.suppression_review.notices:
+        typer.echo(f"posture: warning: {notice.text}", err=True)
     if result.incomplete:
         raise typer.Exit(3)
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
         raise typer.Exit(1)
+
+
+def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:
+    """The explicit file (which must exist), else the default beside the inventory if present."""
+    if explicit is not None:
+        return explicit
+    default = inventory.parent / SUPPRESSIONS_NAME
+    return default if default.exists() else None
+
+
+def _check_outputs(outputs: list[Path]) -> None:
+    """Refuse outputs that cannot be written before any scan is run or recorded."""
+    seen: set[Path] = set()
+    for output in outputs:
+        resolved = output.resolve()
+        if resolved in seen:
+            raise UsageError(f"--output {output} is given twice")
+        seen.add(resolved)
+        if output.is_dir():
+            raise UsageError(f"--output {output} is a folder; name a file")
+        if not resolved.parent.is_dir():
+            raise UsageError(f"--output {output}: folder {output.parent} does not exist")
 
 
 def list_checks() -> None:

@@ -7,11 +7,22 @@ import json
 from typing import Any
 
 from scanner import __version__
-from scanner.model import Finding
+from scanner.model import Finding, Suppression
 from scanner.report.interface import Report
 from scanner.scan import ScanResult
 
 SCHEMA_VERSION = 1
+
+
+def suppression_dict(entry: Suppression) -> dict[str, Any]:
+    return {
+        "check": entry.check,
+        "accounts": list(entry.accounts),
+        "reason": entry.reason,
+        "owner": entry.owner,
+        "expires": entry.expires.isoformat(),
+        "line": entry.line,
+    }
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -23,6 +34,43 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "evidence": dict(finding.evidence),
         "fingerprint": finding.fingerprint,
+        "suppressed": finding.suppressed,
+        "suppression": suppression_dict(finding.suppression) if finding.suppression else None,
+    }
+
+
+def history_dict(result: ScanResult) -> dict[str, Any] | None:
+    history = result.history
+    if history is None:
+        return None
+    previous = history.previous
+    return {
+        "scan_id": history.scan_id,
+        "previous_scan": None
+        if previous is None
+        else {
+            "id": previous.id,
+            "finished": previous.finished.isoformat(),
+            "score": previous.score,
+        },
+        "new": [
+            {"check_id": f.check_id, "account": f.account, "fingerprint": f.fingerprint}
+            for f in history.new
+        ],
+        "fixed": [
+            {
+                "check_id": f.check_id,
+                "account": f.account,
+                "severity": f.severity.value,
+                "message": f.message,
+                "fingerprint": f.fingerprint,
+            }
+            for f in history.fixed
+        ],
+        "score_trend": [
+            {"id": s.id, "finished": s.finished.isoformat(), "score": s.score}
+            for s in history.trend
+        ],
     }
 
 
@@ -32,6 +80,7 @@ class JsonReport(Report):
 
     def render(self, result: ScanResult) -> str:
         inventory = result.context.inventory
+        review = result.suppression_review
         envelope = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "posture", "version": __version__},
@@ -49,6 +98,16 @@ class JsonReport(Report):
                 for c in result.checks
             ],
             "findings": [finding_dict(f) for f in result.findings],
+            "suppressions": {
+                "file": None if review.path is None else str(review.path),
+                "entries": review.entries,
+                "applied": review.applied,
+                "notices": [
+                    {"kind": n.kind.value, "text": n.text, "entry": suppression_dict(n.entry)}
+                    for n in review.notices
+                ],
+            },
+            "history": history_dict(result),
             "notes": list(result.notes),
         }
         return json.dumps(envelope, indent=2, ensure_ascii=False) + "\n"

@@ -15,8 +15,9 @@ class TableReport(Report):
     name = "table"
     suffix = ".txt"
 
-    def __init__(self, show_passed: bool = False) -> None:
+    def __init__(self, show_passed: bool = False, show_suppressed: bool = False) -> None:
         self.show_passed = show_passed
+        self.show_suppressed = show_suppressed
 
     def render(self, result: ScanResult) -> str:
         inventory = result.context.inventory
@@ -25,6 +26,8 @@ class TableReport(Report):
             if finding.status is Status.PASS and not self.show_passed:
                 continue
             if finding.status is Status.SKIPPED and not self.show_passed:
+                continue
+            if finding.suppressed and not self.show_suppressed:
                 continue
             by_account[finding.account].append(finding)
         out = [
@@ -43,7 +46,7 @@ class TableReport(Report):
             out.append(f"== {title}")
             out.append(
                 tabulate(
-                    [(f.status.value, f.severity.value, f.check_id, f.message) for f in rows],
+                    [(_status(f, result), f.severity.value, f.check_id, f.message) for f in rows],
                     headers=["status", "severity", "check", "finding"],
                     tablefmt="simple",
                     maxcolwidths=[None, None, None, 90],
@@ -58,7 +61,41 @@ class TableReport(Report):
         status = ", ".join(f"{n} {s.lower()}" for s, n in summary.by_status.items() if n)
         out.append(f"{summary.accounts} accounts, {summary.checks} checks: {status}")
         out.append(f"Posture score: {summary.score}/100")
+        if summary.suppressed:
+            shown = "shown as FAIL (suppressed)" if self.show_suppressed else "hidden"
+            hint = "" if self.show_suppressed else "; --show-suppressed lists them"
+            out.append(
+                f"{summary.suppressed} suppressed failures {shown}: they still lower the score "
+                f"but not the exit code{hint}"
+            )
         if summary.incomplete:
             out.append("Scan INCOMPLETE: some checks errored (see ERROR rows).")
+        out.extend(_changes(result))
+        out.extend(f"Suppressions: {n.text}" for n in result.suppression_review.notices)
         out.extend(result.notes)
         return "\n".join(out) + "\n"
+
+
+def _status(finding: Finding, result: ScanResult) -> str:
+    text = finding.status.value
+    if finding.suppressed:
+        text += " (suppressed)"
+    if result.history is not None and result.history.previous and result.history.is_new(finding):
+        text += " NEW"
+    return text
+
+
+def _changes(result: ScanResult) -> list[str]:
+    history = result.history
+    if history is None:
+        return []
+    if history.previous is None:
+        return [f"First recorded scan of this inventory (scan #{history.scan_id})."]
+    previous = history.previous
+    lines = [
+        f"Since scan #{previous.id} ({previous.finished:%Y-%m-%d %H:%M} UTC, score "
+        f"{previous.score}): {len(history.new)} new, {len(history.fixed)} fixed"
+    ]
+    lines += [f"  new:   {f.check_id} on {f.account}: {f.message}" for f in history.new]
+    lines += [f"  fixed: {f.check_id} on {f.account}: {f.message}" for f in history.fixed]
+    return lines

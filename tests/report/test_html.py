@@ -1,0 +1,103 @@
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from scanner.report.html import HtmlReport
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(text: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(text)
+    return parser.tags
+
+
+def test_html_is_self_contained_with_no_network_reference(result):
+    text = HtmlReport().render(result)
+    found = tags(text)
+    assert not [t for t, _ in found if t in ("link", "img", "iframe", "object", "embed")]
+    assert not [a for _, a in found if "src" in a]
+    assert not re.search(r"""(href|src)\s*=\s*["']?(https?:)?//""", text)
+    assert "url(" not in text
+    assert "default-src 'none'" in text
+
+
+def test_html_escapes_inventory_text(inventory, scan):
+    text = inventory.read_text(encoding="utf-8")
+    inventory.write_text(
+        text.replace('handle = "Acme design workspace"', 'handle = "<script>alert(1)</script>"'),
+        encoding="utf-8",
+    )
+    page = HtmlReport().render(scan())
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_html_has_score_charts_and_a_table_per_account(result):
+    page = HtmlReport().render(result)
+    found = tags(page)
+    assert f">{result.summary().score}<small>/100" in page
+    assert ("svg", "severity-chart") in [(t, a.get("id")) for t, a in found]
+    assert ("svg", "score-trend") in [(t, a.get("id")) for t, a in found]
+    tables = [a for t, a in found if t == "table" and a.get("class") == "findings"]
+    assert len(tables) == len(result.context.inventory.accounts)
+    bars = {a["data-severity"]: int(a["data-count"]) for t, a in found if a.get("class") == "bar"}
+    assert bars == result.summary().failed_by_severity
+
+
+def test_html_trend_chart_draws_one_point_per_recorded_scan(history_result):
+    page = HtmlReport().render(history_result)
+    assert page.count('<circle class="point"') == len(history_result.history.trend) == 2
+    assert '<span class="tag fixed">fixed</span>' in page
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_html_renders_in_headless_chromium_with_charts_and_tables(history_result, tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text(HtmlReport().render(history_result), encoding="utf-8")
+    profile = tmp_path / "profile"
+    completed = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    dom = completed.stdout
+    found = tags(dom)
+    ids = {a.get("id") for _, a in found}
+    assert {"severity-chart", "score-trend", "changes"} <= ids
+    assert dom.count('class="bar"') == 5
+    assert dom.count('<polyline class="trend"') == 1
+    tables = [a for t, a in found if t == "table" and a.get("class") == "findings"]
+    assert len(tables) == len(history_result.context.inventory.accounts)
+    # The inline sorting script ran: the page is interactive without any network.
+    assert 'data-sortable="ready"' in dom
+    assert Path(page).exists()

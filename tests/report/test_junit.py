@@ -1,0 +1,73 @@
+import json
+
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+from scanner.report.json import JsonReport
+from scanner.report.junit import JunitReport
+from scanner.scan import ScanResult
+
+
+def parse(result: ScanResult, tmp_path) -> JUnitXml:
+    path = tmp_path / "report.xml"
+    path.write_text(JunitReport().render(result), encoding="utf-8")
+    return JUnitXml.fromfile(str(path))
+
+
+def json_counts(result: ScanResult) -> dict[str, int]:
+    findings = json.loads(JsonReport().render(result))["findings"]
+    return {
+        "tests": len(findings),
+        "failures": sum(f["status"] == "FAIL" and not f["suppressed"] for f in findings),
+        "errors": sum(f["status"] == "ERROR" for f in findings),
+        "skipped": sum(f["status"] == "SKIPPED" or f["suppressed"] for f in findings),
+    }
+
+
+def test_junit_counts_equal_json_counts(result, tmp_path):
+    xml = parse(result, tmp_path)
+    expected = json_counts(result)
+    assert expected["failures"] > 0
+    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (
+        expected["tests"],
+        expected["failures"],
+        expected["errors"],
+        expected["skipped"],
+    )
+    # The suites' own counts add up to the root's, and match their test cases.
+    cases = [case for suite in xml for case in suite]
+    assert len(cases) == expected["tests"]
+    assert sum(1 for c in cases if any(isinstance(r, Failure) for r in c.result)) == xml.failures
+
+
+def test_one_suite_per_family_and_one_case_per_check_and_account(result, tmp_path):
+    xml = parse(result, tmp_path)
+    families = {c.family for c in result.checks}
+    assert {suite.name for suite in xml} == {f"posture.{f}" for f in families}
+    names = {(case.classname, case.name) for suite in xml for case in suite}
+    assert len(names) == len(result.checks) * len(result.context.inventory.accounts)
+    for suite in xml:
+        family = suite.name.removeprefix("posture.")
+        assert all(case.classname.startswith(f"posture.{family}.") for case in suite)
+
+
+def test_failure_carries_message_severity_and_remediation(result, tmp_path):
+    xml = parse(result, tmp_path)
+    case = next(c for s in xml for c in s if c.name.startswith("MFA-001 tiktok-brand"))
+    failure = case.result[0]
+    assert isinstance(failure, Failure)
+    assert failure.type == "high"
+    assert failure.message.startswith("no second factor")
+    assert "How to fix it:" in failure.text
+
+
+def test_suppressed_failures_are_skipped_with_reason_and_counts_match_json(
+    suppressed_result, tmp_path
+):
+    xml = parse(suppressed_result, tmp_path)
+    expected = json_counts(suppressed_result)
+    assert (xml.failures, xml.skipped) == (expected["failures"], expected["skipped"])
+    case = next(c for s in xml for c in s if c.name.startswith("MFA-002 newsletter"))
+    skipped = case.result[0]
+    assert isinstance(skipped, Skipped)
+    assert "suppressed until 2027-01-31 by it-security@acme.example" in skipped.message
+    assert not any(isinstance(r, Error) for s in xml for c in s for r in c.result)
