@@ -10,10 +10,12 @@ from pathlib import Path
 import checks as catalogue_of_checks
 from scanner.context import ScanContext
 from scanner.errors import UsageError
+from scanner.incidents import open_incidents_at
 from scanner.inventory import Inventory, load_inventory
 from scanner.platforms import catalogue, platform_ids
 from scanner.policy import load_policy
 from scanner.scan import ScanResult, run_checks
+from scanner.state import default_state_path
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class ScanRequest:
     include: Sequence[str] = field(default_factory=tuple)
     exclude: Sequence[str] = field(default_factory=tuple)
     today: dt.date | None = None
+    db: Path | None = None  # state database; default: $POSTURE_DB, else posture.db beside it
 
 
 def load(path: Path) -> Inventory:
@@ -43,5 +46,6 @@ def perform_scan(request: ScanRequest) -> ScanResult:
         policy=policy,
         platforms=catalogue(),
         today=request.today or dt.date.today(),
+        incidents=open_incidents_at(request.db or default_state_path(request.inventory)),
     )
     return run_checks(context, selected)
