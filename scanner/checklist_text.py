@@ -50,10 +50,8 @@ def _header_lines(checklist: Checklist, incident: Incident | None) -> list[str]:
         f"{len(checklist.steps)} steps, {required} required to close.",
     ]
     if incident is None:
-        lines.append(
-            f"Drill only: nothing is recorded. Start the incident with: "
-            f"posture breach start {checklist.account}"
-        )
+        lines.append("Drill only: nothing is recorded. To open an incident, run:")
+        lines.append(f"  posture breach start {checklist.account}")
         return lines
     opened = f"Incident #{incident.id}: {incident.status}. Opened {_when(incident.opened_at)}"
     opened += f" by {_clean(incident.opened_by)}"
@@ -67,9 +65,8 @@ def _header_lines(checklist: Checklist, incident: Incident | None) -> list[str]:
         lines.append(closed)
     lines.append(f"Progress: {incident.progress()}.")
     if incident.is_open:
-        lines.append(
-            f"Tick a step with: posture breach done {checklist.account} STEP [--note TEXT]"
-        )
+        lines.append("Tick a step (its id or number) with:")
+        lines.append(f"  posture breach done {checklist.account} STEP [--note TEXT]")
     return lines
 
 
