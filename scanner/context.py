@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from scanner.inventory import Account, Inventory
 from scanner.platforms import Platform
 from scanner.policy import Policy, Rules
+
+if TYPE_CHECKING:
+    from scanner.incidents import OpenIncident
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ class ScanContext:
     policy: Policy
     platforms: Mapping[str, Platform]
     today: dt.date = field(default_factory=dt.date.today)
+    # Open breach incidents by account id, from the state database (INC-001).
+    incidents: Mapping[str, OpenIncident] = field(default_factory=dict)
 
     def rules(self, account: Account) -> Rules:
         return self.policy.for_tier(account.tier)

@@ -11,10 +11,12 @@ from pathlib import Path
 import checks as catalogue_of_checks
 from scanner.context import ScanContext
 from scanner.errors import UsageError
+from scanner.incidents import open_incidents_at
 from scanner.inventory import Inventory, load_inventory
 from scanner.platforms import catalogue, platform_ids
 from scanner.policy import load_policy
 from scanner.scan import ScanResult, run_checks
+from scanner.state import default_state_path
 from scanner.suppressions import SuppressionFile, apply_suppressions, load_suppressions
 
 
@@ -29,8 +31,10 @@ class ScanRequest:
     today: dt.date | None = None
     # A suppressions file to apply; None for none.
     suppressions: Path | None = None
-    # The state database to record the scan in; None to leave no history.
-    history_db: Path | None = None
+    # The state database (incidents, history); None: $POSTURE_DB, else posture.db beside it.
+    db: Path | None = None
+    # Record this scan in the database's history.
+    record_history: bool = False
 
 
 def load(path: Path) -> Inventory:
@@ -53,6 +57,7 @@ def perform_scan(request: ScanRequest) -> ScanResult:
         policy=policy,
         platforms=catalogue(),
         today=request.today or dt.date.today(),
+        incidents=open_incidents_at(request.db or default_state_path(request.inventory)),
     )
     result = run_checks(context, selected)
     findings, review = apply_suppressions(
@@ -63,10 +68,10 @@ def perform_scan(request: ScanRequest) -> ScanResult:
         check_ids=[c.id for c in selected],
     )
     result = dataclasses.replace(result, findings=findings, suppression_review=review)
-    if request.history_db is not None:
+    if request.record_history:
         from scanner.history import record_scan
         from scanner.state import StateDB
 
-        with StateDB(request.history_db) as db:
+        with StateDB(request.db or default_state_path(request.inventory)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result

@@ -35,7 +35,11 @@ class Delegation:
 
 @dataclass(frozen=True)
 class PlatformStep:
-    """A platform's own breach-response step (used by the runbook)."""
+    """A platform's own breach-response step, placed into the generic runbook by `scanner.runbook`.
+
+    `after` names the step it follows (default: the end of its phase); `replaces` names a generic
+    step it stands in for, at that step's place.
+    """
 
     id: str
     phase: str
@@ -43,6 +47,8 @@ class PlatformStep:
     why: str
     url: str | None
     required: bool
+    after: str | None = None
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,8 @@ def _platform(data: Mapping[str, Any]) -> Platform:
                 why=step["why"],
                 url=step.get("url"),
                 required=step.get("required", True),
+                after=step.get("after"),
+                replaces=step.get("replaces"),
             )
             for step in data.get("runbook", [])
         ),

@@ -7,6 +7,7 @@ migration runs once, in a transaction.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,3 +180,12 @@ def _state_error(exc: sqlite3.Error, path: Path) -> StateError:
 
 def open_state(path: Path, *, readonly: bool = False) -> StateDB:
     return StateDB(path, readonly=readonly)
+
+
+def default_state_path(inventory: Path) -> Path:
+    """$POSTURE_DB, else posture.db in the inventory's folder."""
+    return (
+        Path(os.environ["POSTURE_DB"])
+        if os.environ.get("POSTURE_DB")
+        else inventory.parent / "posture.db"
+    )

@@ -35,7 +35,9 @@ def inventory(tmp_path: Path) -> Path:
 
 
 def scan(inventory: Path, db: Path, **options):
-    return perform_scan(ScanRequest(inventory=inventory, today=AS_OF, history_db=db, **options))
+    return perform_scan(
+        ScanRequest(inventory=inventory, today=AS_OF, db=db, record_history=True, **options)
+    )
 
 
 def fix_tiktok_mfa(inventory: Path) -> None:

@@ -73,6 +73,7 @@ def _root(
     _state["debug"] = debug
 
 
+from scanner.cli import breach as _breach_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
 from scanner.cli import scan as _scan_commands  # noqa: E402
 from scanner.cli import setup as _setup_commands  # noqa: E402
@@ -80,6 +81,7 @@ from scanner.cli import setup as _setup_commands  # noqa: E402
 _scan_commands.register(app)
 _setup_commands.register(app)
 _history_commands.register(app)
+_breach_commands.register(app)
 
 
 def main() -> None:

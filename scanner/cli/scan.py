@@ -92,7 +92,8 @@ def scan(
         exclude=_split(exclude),
         today=parse_date(as_of, "--as-of"),
         suppressions=_suppressions_file(inventory_file, suppressions),
-        history_db=None if no_history else beside_inventory(inventory_file, DB_NAME, db, DB_ENV),
+        db=beside_inventory(inventory_file, DB_NAME, db, DB_ENV),
+        record_history=not no_history,
     )
     result = perform_scan(request)
     # Render everything before writing anything: a failing format leaves no file half-updated.

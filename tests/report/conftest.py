@@ -67,7 +67,7 @@ def suppressed_result(inventory: Path, scan: Callable[..., ScanResult]) -> ScanR
 def history_result(inventory: Path, scan: Callable[..., ScanResult]) -> ScanResult:
     """The second recorded scan of the example, after TikTok gained TOTP (fixes MFA-001)."""
     db = inventory.parent / "posture.db"
-    scan(history_db=db)
+    scan(db=db, record_history=True)
     text = inventory.read_text(encoding="utf-8")
     inventory.write_text(text.replace('mfa = "none"', 'mfa = "totp"'), encoding="utf-8")
-    return scan(history_db=db)
+    return scan(db=db, record_history=True)

@@ -1,0 +1,251 @@
+"""`posture breach`: the hacked-account checklist and its incident record."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from scanner.cli.options import InventoryOption, beside_inventory, inventory_path
+from scanner.errors import UsageError
+
+if TYPE_CHECKING:
+    from scanner.incidents import IncidentLog
+    from scanner.runbook import Checklist
+    from scanner.state import StateDB
+
+DB_ENV = "POSTURE_DB"
+
+breach_app = typer.Typer(
+    help="Hacked-account response: a tailored checklist, ticked and recorded step by step.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+AccountArgument = typer.Argument(..., help="The account id in the inventory.")
+DbOption = typer.Option(
+    None, "--db", help=f"State database [default: ${DB_ENV}, else posture.db beside the inventory]."
+)
+ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
+NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
+FORMATS = ("text", "markdown")
+
+
+def _db_path(inventory: Path | None, db: Path | None) -> Path:
+    return beside_inventory(inventory_path(inventory), "posture.db", db, DB_ENV)
+
+
+def _operator(by: str | None) -> str:
+    if by is not None:
+        if not by.strip():
+            raise UsageError("--by: give a name")
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        raise UsageError("cannot tell who you are from the login; pass --by NAME") from None
+
+
+def _open_log(path: Path, *, create: bool = False, readonly: bool = False) -> IncidentLog | None:
+    """The incident log at `path`; None when the database does not exist and may not be created."""
+    from scanner.incidents import IncidentLog
+    from scanner.state import StateDB
+
+    if not create and not path.exists():
+        return None
+    db: StateDB = StateDB(path, readonly=readonly)
+    return IncidentLog(db)
+
+
+def _tailored(account_id: str, inventory: Path | None) -> Checklist:
+    from scanner.pipeline import load
+    from scanner.runbook import tailor_checklist
+
+    loaded = load(inventory_path(inventory))
+    account = loaded.account(account_id)
+    # The vault's shared-password steps are passed here once the vault is wired in.
+    return tailor_checklist(loaded, account, shared_with=())
+
+
+def _no_incident(account_id: str, what: str = "no open incident") -> Exception:
+    from scanner.incidents import IncidentError
+
+    return IncidentError(
+        f'{what} for account "{account_id}"; start one with: posture breach start {account_id}'
+    )
+
+
+def start(
+    account: str = AccountArgument,
+    note: str | None = NoteOption,
+    by: str | None = ByOption,
+    inventory: Path | None = InventoryOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
+    from scanner.checklist_text import render_text
+
+    operator = _operator(by)
+    checklist = _tailored(account, inventory)
+    log = _open_log(_db_path(inventory, db), create=True)
+    assert log is not None  # noqa: S101 - create=True always opens
+    with log.db:
+        incident = log.start(checklist, by=operator, note=note)
+        typer.echo(render_text(checklist, incident), nl=False)
+
+
+def show(
+    account: str = AccountArgument,
+    inventory: Path | None = InventoryOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Show ACCOUNT's open incident (else its latest one): every step, ticked or not."""
+    from scanner.checklist_text import render_text
+
+    log = _open_log(_db_path(inventory, db), readonly=True)
+    if log is None:
+        raise _no_incident(account, "no incident recorded")
+    with log.db:
+        incident = log.require_latest(account)
+        typer.echo(render_text(incident.checklist, incident), nl=False)
+
+
+def done(
+    account: str = AccountArgument,
+    step: str = typer.Argument(..., help="The step id (or its number) from the checklist."),
+    note: str | None = NoteOption,
+    by: str | None = ByOption,
+    inventory: Path | None = InventoryOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Tick STEP of ACCOUNT's open incident, with the time and who did it."""
+    operator = _operator(by)
+    log = _open_log(_db_path(inventory, db))
+    if log is None:
+        raise _no_incident(account)
+    with log.db:
+        incident, tick = log.tick(account, step, by=operator, note=note)
+    number = [s.id for s in incident.checklist.steps].index(tick.step_id) + 1
+    typer.echo(f"done: step {number} {tick.step_id} at {tick.done_at} by {tick.done_by}")
+    typer.echo(f"incident #{incident.id} on {account}: {incident.progress()}")
+
+
+def close(
+    account: str = AccountArgument,
+    force: bool = typer.Option(False, "--force", help="Close although required steps are open."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why the incident closes (required with --force)."
+    ),
+    by: str | None = ByOption,
+    inventory: Path | None = InventoryOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Close ACCOUNT's open incident; refused while required steps are open unless forced."""
+    operator = _operator(by)
+    if force and not (reason and reason.strip()):
+        raise UsageError("--force needs --reason TEXT: say why required steps stay open")
+    log = _open_log(_db_path(inventory, db))
+    if log is None:
+        raise _no_incident(account)
+    with log.db:
+        incident = log.close(account, by=operator, force=force, reason=reason)
+    open_required = incident.open_required()
+    typer.echo(
+        f"closed incident #{incident.id} on {account} at {incident.closed_at} by "
+        f"{incident.closed_by}: {incident.progress()}"
+    )
+    if open_required:
+        typer.echo(
+            f"forced with {len(open_required)} required step"
+            f"{'s' if len(open_required) != 1 else ''} open "
+            f"({', '.join(s.id for s in open_required)}); reason: {incident.close_reason}"
+        )
+
+
+def list_incidents(
+    inventory: Path | None = InventoryOption,
+    db: Path | None = DbOption,
+) -> None:
+    """List open and closed incidents, open ones first."""
+    from tabulate import tabulate
+
+    path = _db_path(inventory, db)
+    log = _open_log(path, readonly=True)
+    if log is None:
+        typer.echo(f"no incidents recorded (no state database at {path})")
+        return
+    with log.db:
+        incidents = log.all()
+    if not incidents:
+        typer.echo("no incidents recorded")
+        return
+    rows = [
+        (
+            f"#{i.id}",
+            i.account,
+            i.status,
+            f"{i.opened_at} {i.opened_by}",
+            f"{i.closed_at} {i.closed_by}" if i.closed_at else "",
+            i.progress(),
+        )
+        for i in incidents
+    ]
+    headers = ["incident", "account", "status", "opened", "closed", "progress"]
+    typer.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+
+
+def export(
+    account: str = AccountArgument,
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the Markdown here (atomically) instead of stdout."
+    ),
+    inventory: Path | None = InventoryOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Write ACCOUNT's open (else latest) incident as Markdown: checklist and record, for a ticket."""
+    from scanner.checklist_text import render_markdown
+    from scanner.files import atomic_write
+
+    log = _open_log(_db_path(inventory, db), readonly=True)
+    if log is None:
+        raise _no_incident(account, "no incident recorded")
+    with log.db:
+        incident = log.require_latest(account)
+    text = render_markdown(incident.checklist, incident)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    atomic_write(output, text.encode("utf-8"), 0o600)
+    typer.echo(f"wrote incident #{incident.id} on {account} to {output}")
+
+
+def checklist(
+    account: str = AccountArgument,
+    output_format: str = typer.Option("text", "--format", "-f", help="text or markdown."),
+    inventory: Path | None = InventoryOption,
+) -> None:
+    """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
+    from scanner.checklist_text import render_markdown, render_text
+
+    if output_format not in FORMATS:
+        raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')
+    tailored = _tailored(account, inventory)
+    render = render_text if output_format == "text" else render_markdown
+    sys.stdout.write(render(tailored))
+
+
+def register(app: typer.Typer) -> None:
+    from scanner.cli import guarded
+
+    breach_app.command("start")(guarded(start))
+    breach_app.command("show")(guarded(show))
+    breach_app.command("done")(guarded(done))
+    breach_app.command("close")(guarded(close))
+    breach_app.command("list")(guarded(list_incidents))
+    breach_app.command("export")(guarded(export))
+    breach_app.command("checklist")(guarded(checklist))
+    app.add_typer(breach_app, name="breach")

@@ -1,0 +1,560 @@
+"""The breach-response runbook and the checklist it becomes for one account.
+
+The generic steps live in `scanner/data/runbook.toml`, each platform's own steps in its catalogue
+file; `tailor_checklist` merges them with steps derived from the inventory (the mailbox account,
+the people who knew the password, leavers) and from the vault (accounts sharing the password).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import json
+import string
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from scanner.errors import InputError, StateError
+from scanner.inventory import Account, Inventory
+from scanner.model import Mfa
+from scanner.platforms import Platform, PlatformStep, catalogue
+
+RUNBOOK_FILE = "scanner/data/runbook.toml"
+ROTATE_STEP = "rotate-password"  # ticked by `posture vault rotate`; the runbook must keep it
+MAILBOX_STEP = "secure-mailbox"
+PLACEHOLDERS = frozenset({"account", "platform", "mailboxes", "strongest_mfa"})
+CHECKLIST_FORMAT = 1
+
+
+class Origin(enum.Enum):
+    """Where a checklist step came from."""
+
+    RUNBOOK = "runbook"
+    PLATFORM = "platform"
+    INVENTORY = "inventory"
+    VAULT = "vault"
+
+
+class PasswordLikeness(enum.Enum):
+    """How close another account's password is to this one's (as the vault measures it)."""
+
+    SAME = "same"
+    SIMILAR = "similar"
+
+
+@dataclass(frozen=True)
+class SharedPassword:
+    """Another account whose password is the same as, or nearly the same as, this account's."""
+
+    account: str
+    likeness: PasswordLikeness
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class RunbookStep:
+    """A generic step as written in runbook.toml (title and why may hold placeholders)."""
+
+    id: str
+    phase: str
+    title: str
+    why: str
+    required: bool
+    source: str
+    command: str | None = None
+
+
+@dataclass(frozen=True)
+class Runbook:
+    phases: tuple[Phase, ...]
+    steps: tuple[RunbookStep, ...]
+    sources: Mapping[str, Source]
+    mfa_names: Mapping[Mfa, str]
+
+    def phase_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.phases)
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    """One step of a tailored checklist, with every placeholder filled in."""
+
+    id: str
+    phase: str
+    title: str
+    why: str
+    required: bool
+    origin: Origin
+    url: str | None = None
+    source: str | None = None  # "title <url>" of the guidance it rests on
+    command: str | None = None  # a posture command that does the step
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The ordered steps for one account, as printed; stored whole in an incident."""
+
+    account: str
+    label: str
+    platform: str
+    phases: tuple[Phase, ...]
+    steps: tuple[ChecklistStep, ...]
+
+    def step(self, step_id: str) -> ChecklistStep | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def in_phase(self, phase: str) -> tuple[ChecklistStep, ...]:
+        return tuple(s for s in self.steps if s.phase == phase)
+
+    @property
+    def required_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps if s.required)
+
+    def to_json(self) -> str:
+        """A stable JSON form for the incident record."""
+        return json.dumps(
+            {
+                "format": CHECKLIST_FORMAT,
+                "account": self.account,
+                "label": self.label,
+                "platform": self.platform,
+                "phases": [[p.id, p.title, p.summary] for p in self.phases],
+                "steps": [
+                    {
+                        "id": s.id,
+                        "phase": s.phase,
+                        "title": s.title,
+                        "why": s.why,
+                        "required": s.required,
+                        "origin": s.origin.value,
+                        "url": s.url,
+                        "source": s.source,
+                        "command": s.command,
+                    }
+                    for s in self.steps
+                ],
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Checklist:
+        """The checklist stored by `to_json`; a damaged record raises StateError."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != CHECKLIST_FORMAT:
+                raise ValueError(f"unknown checklist format {data.get('format')!r}")
+            return cls(
+                account=data["account"],
+                label=data["label"],
+                platform=data["platform"],
+                phases=tuple(Phase(*p) for p in data["phases"]),
+                steps=tuple(
+                    ChecklistStep(
+                        id=s["id"],
+                        phase=s["phase"],
+                        title=s["title"],
+                        why=s["why"],
+                        required=bool(s["required"]),
+                        origin=Origin(s["origin"]),
+                        url=s.get("url"),
+                        source=s.get("source"),
+                        command=s.get("command"),
+                    )
+                    for s in data["steps"]
+                ),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StateError(f"incident checklist record is damaged: {exc}") from None
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _runbook_error(message: str, field: str | None = None) -> InputError:
+    return InputError(message, path=RUNBOOK_FILE, field=field)
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _check_text(text: str, where: str, path: str) -> None:
+    unknown = _placeholders(text) - PLACEHOLDERS
+    if unknown:
+        raise InputError(
+            f"unknown placeholder {{{sorted(unknown)[0]}}}; "
+            f"use {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}",
+            path=path,
+            field=where,
+        )
+
+
+def parse_runbook(data: Mapping[str, Any]) -> Runbook:
+    """Validate runbook data (as read from runbook.toml); every mistake raises InputError."""
+    try:
+        sources = {
+            key: Source(key, value["title"], value["url"])
+            for key, value in data.get("sources", {}).items()
+        }
+        phases = tuple(Phase(p["id"], p["title"], p["summary"]) for p in data["phases"])
+        names = data.get("mfa_names", {})
+        mfa_names = {m: names[m.value] for m in Mfa}
+        steps = tuple(
+            RunbookStep(
+                id=s["id"],
+                phase=s["phase"],
+                title=s["title"],
+                why=s["why"],
+                required=bool(s.get("required", True)),
+                source=s["source"],
+                command=s.get("command"),
+            )
+            for s in data["steps"]
+        )
+    except KeyError as exc:
+        raise _runbook_error(f"missing key {exc}") from None
+    phase_ids = {p.id for p in phases}
+    seen: set[str] = set()
+    for index, step in enumerate(steps):
+        where = f"steps[{index}]"
+        if step.id in seen:
+            raise _runbook_error(f'duplicate step id "{step.id}"', where)
+        seen.add(step.id)
+        if step.phase not in phase_ids:
+            raise _runbook_error(f'unknown phase "{step.phase}"', f"{where}.phase")
+        if step.source not in sources:
+            raise _runbook_error(f'unknown source "{step.source}"', f"{where}.source")
+        _check_text(step.title, f"{where}.title", RUNBOOK_FILE)
+        _check_text(step.why, f"{where}.why", RUNBOOK_FILE)
+        _check_text(step.command or "", f"{where}.command", RUNBOOK_FILE)
+    for required_id in (ROTATE_STEP, MAILBOX_STEP):
+        if required_id not in seen:
+            raise _runbook_error(f'the runbook must keep step "{required_id}"', "steps")
+    return Runbook(phases=phases, steps=steps, sources=sources, mfa_names=mfa_names)
+
+
+@functools.cache
+def load_runbook() -> Runbook:
+    """The generic runbook shipped in the package."""
+    text = resources.files("scanner").joinpath("data/runbook.toml").read_text("utf-8")
+    return parse_runbook(tomllib.loads(text))
+
+
+# --- tailoring -----------------------------------------------------------------------------
+
+
+def mailbox_accounts(inventory: Inventory, account: Account) -> tuple[tuple[Account, str], ...]:
+    """Accounts in the inventory that ARE the login or recovery mailbox of `account`.
+
+    A mailbox account is one whose handle is the address, or one tagged "mailbox" that logs in
+    with it (social accounts also log in with the address, so a login match alone is not enough).
+    """
+    found: list[tuple[Account, str]] = []
+    for address in dict.fromkeys(a for a in (account.login_email, account.recovery_email) if a):
+        wanted = address.strip().lower()
+        for other in inventory.accounts:
+            if other.id == account.id or any(other is f for f, _ in found):
+                continue
+            by_handle = (other.handle or "").strip().lower() == wanted
+            by_login = (
+                "mailbox" in other.tags and (other.login_email or "").strip().lower() == wanted
+            )
+            if by_handle or by_login:
+                found.append((other, address))
+    return tuple(found)
+
+
+def _roles(account: Account) -> dict[str, list[str]]:
+    """Each holder ref (person id or agency:ID) with what ties them to the account."""
+    roles: dict[str, list[str]] = {}
+    if account.owner:
+        roles.setdefault(account.owner, []).append("owner")
+    for ref in account.admins:
+        roles.setdefault(ref, []).append("admin")
+    for ref in account.password_known_by:
+        roles.setdefault(ref, []).append("knows the password")
+    return roles
+
+
+def _holder_steps(
+    inventory: Inventory, account: Account, today: dt.date
+) -> tuple[list[ChecklistStep], list[ChecklistStep]]:
+    """(check-and-tell steps for current holders, removal steps for leavers and ended agencies)."""
+    tell: list[ChecklistStep] = []
+    remove: list[ChecklistStep] = []
+    roles = _roles(account)
+    current_admins = [r for r in account.admins if _is_current(inventory, r, today)]
+    for ref, what in roles.items():
+        name = inventory.holder_name(ref)
+        tie = ", ".join(what)
+        if _is_current(inventory, ref, today):
+            tell.append(
+                ChecklistStep(
+                    id=f"check:{ref}",
+                    phase="eradicate",
+                    title=(
+                        f"Check with {name} ({tie}): was their device, mailbox or password "
+                        "manager the way in? Tell them the password is changing and not to reuse it"
+                    ),
+                    why="Everyone who held the login is a possible way in and must hear about the "
+                    "change from the company, not from the attacker.",
+                    required=True,
+                    origin=Origin.INVENTORY,
+                )
+            )
+            continue
+        ended = _ended(inventory, ref)
+        only_admin = "admin" in what and not current_admins
+        appoint = (
+            " Appoint a company-held admin first: they are the only admin." if only_admin else ""
+        )
+        remove.append(
+            ChecklistStep(
+                id=f"remove:{ref}",
+                phase="eradicate",
+                title=(
+                    f"Remove {name} ({ended}; {tie}) from the account and from the inventory."
+                    f"{appoint}"
+                ),
+                why="Access that outlived a job or a contract is a common way in, and a leaver "
+                "must not learn the new password.",
+                required=True,
+                origin=Origin.INVENTORY,
+            )
+        )
+    return tell, remove
+
+
+def _is_current(inventory: Inventory, ref: str, today: dt.date) -> bool:
+    if ref.startswith("agency:"):
+        agency = inventory.agencies.get(ref[len("agency:") :])
+        return agency is None or agency.active_on(today)
+    person = inventory.people.get(ref)
+    return person is None or person.active
+
+
+def _ended(inventory: Inventory, ref: str) -> str:
+    if ref.startswith("agency:"):
+        agency = inventory.agencies[ref[len("agency:") :]]
+        return f"contract ended {agency.contract_ends}"
+    person = inventory.people[ref]
+    return f"left {person.departed_on}"
+
+
+def _mailbox_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
+    steps = []
+    for other, address in mailbox_accounts(inventory, account):
+        uses = [
+            use
+            for use, value in (("login", account.login_email), ("recovery", account.recovery_email))
+            if value and value.strip().lower() == address.strip().lower()
+        ]
+        shown = "" if address.lower() in other.label.lower() else f" ({address})"
+        steps.append(
+            ChecklistStep(
+                id=f"mailbox:{other.id}",
+                phase="contain",
+                title=(
+                    f"Secure {other.label} first: it is this account's {' and '.join(uses)} "
+                    f"mailbox{shown}; check its forwarding rules and recent reset mails, "
+                    "then work through its own checklist"
+                ),
+                command=f"posture breach checklist {other.id}",
+                why="The attacker may hold the mailbox too; every reset link for this account "
+                "lands there.",
+                required=True,
+                origin=Origin.INVENTORY,
+            )
+        )
+    return steps
+
+
+def _shared_steps(
+    inventory: Inventory, shared_with: Sequence[SharedPassword]
+) -> list[ChecklistStep]:
+    labels = {a.id: a.label for a in inventory.accounts}
+    steps = []
+    for shared in dict.fromkeys(shared_with):
+        label = labels.get(shared.account, shared.account)
+        how = (
+            "uses the same password"
+            if shared.likeness is PasswordLikeness.SAME
+            else "uses a nearly identical password"
+        )
+        steps.append(
+            ChecklistStep(
+                id=f"rotate:{shared.account}",
+                phase="contain",
+                title=f"Change the password of {label} now: it {how}",
+                command=f"posture vault rotate {shared.account}",
+                why="The attacker will try this password, and small variations of it, on the "
+                "company's other accounts first.",
+                required=True,
+                origin=Origin.VAULT,
+            )
+        )
+    return steps
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    return text.format_map(values)
+
+
+def _platform_step(
+    step: PlatformStep, platform: Platform, values: Mapping[str, str]
+) -> ChecklistStep:
+    return ChecklistStep(
+        id=step.id,
+        phase=step.phase,
+        title=_fill(step.title, values),
+        why=_fill(step.why, values),
+        required=step.required,
+        origin=Origin.PLATFORM,
+        url=step.url,
+        source=platform.display_name,
+    )
+
+
+def _place_platform_steps(
+    ordered: list[ChecklistStep],
+    platform: Platform,
+    runbook: Runbook,
+    values: Mapping[str, str],
+) -> list[ChecklistStep]:
+    path = f"scanner/data/platforms/{platform.id}.toml"
+    phase_ids = runbook.phase_ids()
+    for index, pstep in enumerate(platform.runbook):
+        where = f"runbook[{index}]"
+        if pstep.phase not in phase_ids:
+            raise InputError(f'unknown phase "{pstep.phase}"', path=path, field=f"{where}.phase")
+        _check_text(pstep.title, f"{where}.title", path)
+        _check_text(pstep.why, f"{where}.why", path)
+        if any(s.id == pstep.id for s in ordered):
+            raise InputError(f'step id "{pstep.id}" is already used', path=path, field=where)
+        step = _platform_step(pstep, platform, values)
+        ids = [s.id for s in ordered]
+        anchor = pstep.replaces or pstep.after
+        if anchor is not None:
+            if anchor not in ids or ordered[ids.index(anchor)].phase != pstep.phase:
+                key = "replaces" if pstep.replaces else "after"
+                raise InputError(
+                    f'no step "{anchor}" in phase "{pstep.phase}" to place this step by',
+                    path=path,
+                    field=f"{where}.{key}",
+                )
+            at = ids.index(anchor)
+            if pstep.replaces:
+                ordered[at] = step
+            else:
+                ordered.insert(at + 1, step)
+            continue
+        last = max((i for i, s in enumerate(ordered) if s.phase == pstep.phase), default=None)
+        ordered.insert(len(ordered) if last is None else last + 1, step)
+    return ordered
+
+
+def tailor_checklist(
+    inventory: Inventory,
+    account: Account,
+    *,
+    shared_with: Sequence[SharedPassword] = (),
+    today: dt.date | None = None,
+    runbook: Runbook | None = None,
+    platforms: Mapping[str, Platform] | None = None,
+) -> Checklist:
+    """The ordered checklist for `account`: generic, platform and derived steps.
+
+    `shared_with` lists the accounts whose password is the same as or close to this one (from the
+    vault); each gets a "rotate" step right after `rotate-password`. The account behind the login
+    or recovery mailbox, when it is in the inventory, comes first in "contain".
+    """
+    runbook = runbook or load_runbook()
+    platforms = platforms or catalogue()
+    platform = platforms.get(account.platform) or platforms["other"]
+    today = today or dt.date.today()
+    mailboxes = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
+    values = {
+        "account": account.id,
+        "platform": platform.display_name,
+        "mailboxes": ", ".join(mailboxes) if mailboxes else "none recorded in the inventory",
+        "strongest_mfa": runbook.mfa_names[platform.strongest_mfa],
+    }
+    ordered = [
+        ChecklistStep(
+            id=step.id,
+            phase=step.phase,
+            title=_fill(step.title, values),
+            why=_fill(step.why, values),
+            required=step.required,
+            origin=Origin.RUNBOOK,
+            source=_source_text(runbook.sources[step.source]),
+            command=_fill(step.command, values) if step.command else None,
+        )
+        for step in runbook.steps
+    ]
+    ordered = _place_platform_steps(ordered, platform, runbook, values)
+
+    def insert_after(anchor: str, new: Iterable[ChecklistStep]) -> None:
+        at = [s.id for s in ordered].index(anchor) + 1
+        ordered[at:at] = list(new)
+
+    insert_after(ROTATE_STEP, _shared_steps(inventory, shared_with))
+    tell, remove = _holder_steps(inventory, account, today)
+    first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
+    ordered[first_eradicate:first_eradicate] = [*tell, *remove]
+    ordered[0:0] = _mailbox_steps(inventory, account)
+    by_phase = {p.id: i for i, p in enumerate(runbook.phases)}
+    # A stable sort keeps each phase's order while grouping phases in runbook order.
+    ordered.sort(key=lambda s: by_phase[s.phase])
+    _ensure_unique(ordered)
+    return Checklist(
+        account=account.id,
+        label=account.label,
+        platform=platform.display_name,
+        phases=runbook.phases,
+        steps=tuple(ordered),
+    )
+
+
+def _source_text(source: Source) -> str:
+    return f"{source.title} <{source.url}>"
+
+
+def _ensure_unique(steps: Sequence[ChecklistStep]) -> None:
+    seen: set[str] = set()
+    for step in steps:
+        if step.id in seen:
+            raise InputError(f'step id "{step.id}" appears twice in the checklist')
+        seen.add(step.id)
+
+
+def renumbered(checklist: Checklist) -> tuple[tuple[int, ChecklistStep], ...]:
+    """Steps with their 1-based number as printed (numbers run across phases)."""
+    return tuple(enumerate(checklist.steps, start=1))
+
+
+def find_step(checklist: Checklist, step: str) -> ChecklistStep | None:
+    """The step named by id, or by its printed number."""
+    if step.isdigit():
+        number = int(step)
+        return checklist.steps[number - 1] if 1 <= number <= len(checklist.steps) else None
+    return checklist.step(step)
