@@ -199,6 +199,9 @@ def set_secret(
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="--generate" if generate else None)
     target, name = _target(inv, account)
+    opened = _unlock(
+        where, passphrase_file, remember
+    )  # damage is reported before any secret is read
     seed = None
     if totp is not None:
         if totp == "-":
@@ -222,7 +225,6 @@ def set_secret(
                 f"{_platform(target).display_name} takes passwords of "
                 f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
             )
-    opened = _unlock(where, passphrase_file, remember)
     now = _now()
 
     def change(entries: dict[str, Entry]) -> None:
