@@ -139,6 +139,7 @@ class SealedFile:
     header: Header
     prefix: bytes
     ciphertext: bytes
+    file_digest: bytes  # SHA-256 of the whole file: tells a writer the file is what it last saw
 
 
 def canonical_json(value: object) -> bytes:
@@ -260,7 +261,12 @@ def parse(raw: bytes, path: Path) -> SealedFile:
             "its end (appended data)",
             path=path,
         )
-    return SealedFile(header=header, prefix=prefix, ciphertext=ciphertext)
+    return SealedFile(
+        header=header,
+        prefix=prefix,
+        ciphertext=ciphertext,
+        file_digest=hashlib.sha256(raw).digest(),
+    )
 
 
 def open_payload(sealed: SealedFile, data_key: bytes, path: Path) -> bytes:

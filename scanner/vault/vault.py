@@ -52,6 +52,7 @@ class Vault:
         slot_key: bytes,
         entries: dict[str, Entry],
         audit: AuditLog | None,
+        file_digest: bytes,
     ) -> None:
         self.path = path
         self.vault_id = header.vault_id
@@ -61,6 +62,7 @@ class Vault:
         self._data_key = data_key
         self._slot_key = slot_key
         self._entries = entries
+        self._file_digest = file_digest
 
     def __repr__(self) -> str:
         return f"Vault({str(self.path)!r}, revision={self.revision})"
@@ -90,8 +92,8 @@ class Vault:
             if path.exists():
                 raise VaultExists("a vault already exists here; nothing was changed", path=path)
             store.replace(path, data, previous=None, revision=None)
-        header = fmt.parse(data, path).header
-        vault = cls(path, header, data_key, slot_key, {}, audit)
+        sealed = fmt.parse(data, path)
+        vault = cls(path, sealed.header, data_key, slot_key, {}, audit, sealed.file_digest)
         if audit is not None:
             audit.record(vault_id, [None], "init")
         return vault
@@ -125,7 +127,7 @@ class Vault:
         audit: AuditLog | None,
     ) -> Vault:
         entries = _entries(fmt.open_payload(sealed, data_key, path), path)
-        return cls(path, sealed.header, data_key, slot_key, entries, audit)
+        return cls(path, sealed.header, data_key, slot_key, entries, audit, sealed.file_digest)
 
     @property
     def slot_key(self) -> bytes:
@@ -187,7 +189,10 @@ class Vault:
                     "the vault file was replaced by a different vault; nothing was changed",
                     path=self.path,
                 )
-            current = _entries(fmt.open_payload(sealed, self._data_key, self.path), self.path)
+            if sealed.file_digest == self._file_digest:
+                current = self._entries  # unchanged since this handle read or wrote it
+            else:
+                current = _entries(fmt.open_payload(sealed, self._data_key, self.path), self.path)
             working = dict(current)
             result = change(working)
             for name, entry in working.items():
@@ -207,6 +212,7 @@ class Vault:
                     path=self.path,
                 )
             store.replace(self.path, data, previous=raw, revision=sealed.header.revision)
+            self._file_digest = fmt.parse(data, self.path).file_digest
             self._entries = working
             self._slots = new_slots
             self.revision = revision
@@ -214,7 +220,8 @@ class Vault:
                 changed = sorted(
                     name
                     for name in set(current) | set(working)
-                    if current.get(name) != working.get(name)
+                    if current.get(name) is not working.get(name)
+                    and current.get(name) != working.get(name)
                 )
                 self.audit.record(self.vault_id, changed or [None], action)
         return result

@@ -314,3 +314,14 @@ def test_secret_values_do_not_show_in_reprs(tmp_path: Path) -> None:
     vault = _vault_with_secret(tmp_path / "posture.vault")
     assert SENTINEL not in repr(vault.entry("x-main"))
     assert SENTINEL not in repr(vault)
+
+
+def test_update_refuses_a_file_damaged_since_it_was_opened(tmp_path: Path) -> None:
+    path = tmp_path / "posture.vault"
+    vault = _vault_with_secret(path)
+    raw = bytearray(path.read_bytes())
+    raw[-5] ^= 0x01
+    path.write_bytes(bytes(raw))
+    with pytest.raises(VaultDamaged):
+        vault.update(lambda entries: entries.clear(), action="rm")
+    assert path.read_bytes() == bytes(raw)
