@@ -117,6 +117,17 @@ def _target(inventory: Inventory | None, account_id: str) -> tuple[Account | Non
     return account, account.vault_entry
 
 
+def _existing_entry(inventory: Inventory | None, account_id: str, vault: Vault) -> str:
+    """The entry for an account id; an entry whose account left the inventory is found by name."""
+    if (
+        inventory is not None
+        and vault.entry(account_id) is not None
+        and not any(a.id == account_id for a in inventory.accounts)
+    ):
+        return account_id
+    return _target(inventory, account_id)[1]
+
+
 def _platform(account: Account) -> Platform:
     from scanner.platforms import catalogue
 
@@ -282,8 +293,9 @@ def get(
     if field not in ("password", "totp", "recovery"):
         raise UsageError(f'--field: "{field}" is not one of password, totp, recovery')
     where = _where(inventory, vault, db)
-    _, name = _target(where.load_inventory(), account)
+    inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
     if entry is None:
         raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
@@ -424,8 +436,9 @@ def rollback(
     from scanner.vault.errors import EntryMissing
 
     where = _where(inventory, vault, db)
-    _, name = _target(where.load_inventory(), account)
+    inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
     now = _now()
 
     def change(entries: dict[str, Entry]) -> None:
@@ -456,8 +469,9 @@ def history(
     from scanner.vault.errors import EntryMissing
 
     where = _where(inventory, vault, db)
-    _, name = _target(where.load_inventory(), account)
+    inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
     if entry is None:
         raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
@@ -493,8 +507,9 @@ def remove(
     from scanner.vault.errors import EntryMissing
 
     where = _where(inventory, vault, db)
-    _, name = _target(where.load_inventory(), account)
+    inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
 
     def change(entries: dict[str, Entry]) -> None:
         if entries.pop(name, None) is None:

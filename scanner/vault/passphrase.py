@@ -71,9 +71,9 @@ def prompt(label: str, *, confirm: bool = False) -> Secret:
     """A hidden prompt; with `confirm`, asked twice and compared."""
     first = getpass.getpass(f"{label}: ")
     if not first:
-        raise UsageError("the passphrase is empty")
+        raise UsageError(f"{label}: nothing entered; nothing was changed")
     if confirm and getpass.getpass(f"{label} (again): ") != first:
-        raise UsageError("the two passphrases differ; nothing was changed")
+        raise UsageError(f"{label}: the two entries differ; nothing was changed")
     return Secret(first)
 
 

@@ -447,3 +447,17 @@ def test_headless_without_keyring_daemon_works_with_the_environment(workdir: Pat
     listed = run_posture("vault", "list", cwd=workdir, env=env)
     assert listed.returncode == 0
     assert listed.stderr == ""
+
+
+def test_entry_of_an_account_removed_from_the_inventory_can_still_be_read_and_removed(
+    vault_dir: Path,
+) -> None:
+    _ok("vault", "set", "design-tool", input="orphan-pw\n")
+    inventory = vault_dir / "inventory.toml"
+    inventory.write_text(inventory.read_text().replace('id = "design-tool"', 'id = "design-app"'))
+    assert "design-tool (not in inventory)" in _ok("vault", "list")
+    assert _ok("vault", "get", "design-tool") == "orphan-pw\n"
+    _ok("vault", "rm", "design-tool")
+    typo = invoke("vault", "get", "design-tol")
+    assert typo.exit_code == 2
+    assert 'no account "design-tol"' in typo.stderr
