@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 import tempfile
 from importlib import resources
@@ -20,8 +22,12 @@ def _example_text() -> str:
 def init(
     directory: Path = typer.Argument(Path("."), help="Folder for the new inventory."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing inventory.toml."),
+    no_vault: bool = typer.Option(False, "--no-vault", help="Do not create posture.vault."),
+    passphrase_file: Path | None = typer.Option(
+        None, "--passphrase-file", help="Passphrase of the new vault, first line (mode 600)."
+    ),
 ) -> None:
-    """Write a commented starter inventory.toml (the bundled example) into DIRECTORY."""
+    """Write a commented starter inventory.toml (the bundled example) and an empty vault into DIRECTORY."""
     from scanner.files import atomic_write
 
     if directory.exists() and not directory.is_dir():
@@ -32,20 +38,71 @@ def init(
         raise UsageError(f"{target} exists; use --force to overwrite it")
     atomic_write(target, _example_text().encode("utf-8"))
     typer.echo(f"wrote {target}: edit it to list your accounts, then run: posture scan {target}")
+    if not no_vault:
+        _init_vault(directory, passphrase_file)
+
+
+def _init_vault(directory: Path, passphrase_file: Path | None) -> None:
+    from scanner.vault import Vault
+    from scanner.vault.audit import DatabaseAudit
+    from scanner.vault.errors import PassphraseUnavailable
+    from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase
+
+    path = directory / "posture.vault"
+    if path.exists():
+        typer.echo(f"kept the existing vault {path}")
+        return
+    try:
+        passphrase = new_passphrase(
+            passphrase_file=passphrase_file,
+            option="--passphrase-file",
+            env=PASSPHRASE_ENV,
+            interactive=True,
+            label="New vault passphrase",
+        )
+    except PassphraseUnavailable:
+        typer.echo(
+            "no vault created (no passphrase: not a terminal, no --passphrase-file, no "
+            f"{PASSPHRASE_ENV}); create it later with: posture vault init"
+        )
+        return
+    Vault.create(path, passphrase, audit=DatabaseAudit(directory / "posture.db"))
+    typer.echo(f"created an empty vault {path}")
 
 
 def demo(
     keep: Path | None = typer.Option(None, "--keep", help="Keep the demo files in this folder."),
 ) -> None:
-    """Scan the bundled example inventory end to end in a throwaway folder."""
-    from scanner.pipeline import ScanRequest, perform_scan
+    """Build a throwaway vault with example secrets and scan the example inventory end to end."""
+    from scanner.pipeline import ScanRequest, load, perform_scan
     from scanner.report import make_report
+    from scanner.vault.audit import DatabaseAudit
+    from scanner.vault.demo import build_demo_vault
+    from scanner.vault.passphrase import PASSPHRASE_ENV
+    from scanner.vault.rotation import due_for_rotation
 
     folder = keep or Path(tempfile.mkdtemp(prefix="posture-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     inventory = folder / "inventory.toml"
     inventory.write_text(_example_text(), encoding="utf-8")
+    saved_env = os.environ.get(PASSPHRASE_ENV)
     try:
+        demo_vault = build_demo_vault(
+            folder / "posture.vault", load(inventory), audit=DatabaseAudit(folder / "posture.db")
+        )
+        vault = demo_vault.vault
+        typer.echo(
+            f"(demo) vault {vault.path.name}: {len(vault.entries())} entries with example secrets "
+            "(some weak, some reused, some strong)"
+        )
+        typer.echo(
+            f"(demo) vault passphrase, DEMO ONLY, never reuse it: {demo_vault.passphrase.reveal()}"
+        )
+        due = due_for_rotation(load(inventory), vault, dt.date.today())
+        for account, why in due:
+            typer.echo(f"(demo) due for rotation: {account.id}: {why}")
+        # Checks that read secrets unlock the demo vault through the usual environment source.
+        os.environ[PASSPHRASE_ENV] = demo_vault.passphrase.reveal()
         result = perform_scan(ScanRequest(inventory=inventory))
         typer.echo(make_report("table").render(result), nl=False)
         worst = result.worst_failure()
@@ -55,6 +112,10 @@ def demo(
             f"files in {folder if keep else 'a temporary folder, now removed'}"
         )
     finally:
+        if saved_env is None:
+            os.environ.pop(PASSPHRASE_ENV, None)
+        else:
+            os.environ[PASSPHRASE_ENV] = saved_env
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
 

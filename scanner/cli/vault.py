@@ -1,0 +1,650 @@
+"""`posture vault ...`: the encrypted vault. Only `vault get` (and `history --show`) print a secret."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from scanner.cli.options import InventoryOption, beside_inventory, inventory_path, parse_date
+from scanner.errors import InputError, UsageError
+from scanner.secret import Secret
+
+if TYPE_CHECKING:
+    from scanner.inventory import Account, Inventory
+    from scanner.platforms import Platform
+    from scanner.vault import Entry, Vault
+    from scanner.vault.audit import DatabaseAudit
+
+VAULT_ENV = "POSTURE_VAULT"
+DB_ENV = "POSTURE_DB"
+
+vault_app = typer.Typer(
+    help="The encrypted vault: passwords, history, TOTP seeds, recovery codes.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+VaultOption = typer.Option(
+    None,
+    "--vault",
+    help="Vault file [default: posture.vault beside the inventory; env POSTURE_VAULT].",
+)
+DbOption = typer.Option(
+    None,
+    "--db",
+    help="State database for the audit log [default: posture.db beside the inventory; env POSTURE_DB].",
+)
+PassphraseFileOption = typer.Option(
+    None,
+    "--passphrase-file",
+    help="Read the vault passphrase from the first line of this file (mode 600).",
+)
+RememberOption = typer.Option(
+    False, "--remember", help="Cache the derived key in the OS keyring for later commands."
+)
+AccountArgument = typer.Argument(..., help="Inventory account id (its vault entry is used).")
+
+
+@dataclass(frozen=True)
+class Where:
+    """The files a vault command works on."""
+
+    inventory: Path
+    inventory_given: bool
+    vault: Path
+    db: Path
+
+    def load_inventory(self, *, required: str | None = None) -> Inventory | None:
+        """The inventory when there is one; with `required` (why), an error when there is none."""
+        from scanner.pipeline import load
+
+        if self.inventory_given or self.inventory.exists():
+            return load(self.inventory)
+        if required:
+            raise InputError(
+                f"no inventory here: {required} needs it (give --inventory)", path=self.inventory
+            )
+        return None
+
+    def audit(self) -> DatabaseAudit:
+        from scanner.vault.audit import DatabaseAudit
+
+        return DatabaseAudit(self.db)
+
+
+def _where(inventory: Path | None, vault: Path | None, db: Path | None) -> Where:
+    inv = inventory_path(inventory)
+    return Where(
+        inventory=inv,
+        inventory_given=inventory is not None,
+        vault=beside_inventory(inv, "posture.vault", vault, VAULT_ENV),
+        db=beside_inventory(inv, "posture.db", db, DB_ENV),
+    )
+
+
+def _notice(message: str) -> None:
+    typer.echo(f"posture: note: {message}", err=True)
+
+
+def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) -> Vault:
+    from scanner.vault import unlock
+    from scanner.vault.vault import test_kdf_switch_on
+
+    vault = unlock(
+        where.vault,
+        passphrase_file=passphrase_file,
+        remember=remember,
+        audit=where.audit(),
+        notice=_notice,
+    )
+    if vault.kdf.below_recommended and not test_kdf_switch_on():
+        _notice(
+            "this vault's key slot uses weak, test-only KDF parameters; run `posture vault passwd`"
+        )
+    return vault
+
+
+def _target(inventory: Inventory | None, account_id: str) -> tuple[Account | None, str]:
+    """(account, vault entry name); without an inventory the entry is named after the id."""
+    if inventory is None:
+        return None, account_id
+    account = inventory.account(account_id)
+    return account, account.vault_entry
+
+
+def _existing_entry(inventory: Inventory | None, account_id: str, vault: Vault) -> str:
+    """The entry for an account id; an entry whose account left the inventory is found by name."""
+    if (
+        inventory is not None
+        and vault.entry(account_id) is not None
+        and not any(a.id == account_id for a in inventory.accounts)
+    ):
+        return account_id
+    return _target(inventory, account_id)[1]
+
+
+def _platform(account: Account) -> Platform:
+    from scanner.platforms import catalogue
+
+    platforms = catalogue()
+    return platforms.get(account.platform) or platforms["other"]
+
+
+def _now() -> dt.datetime:
+    from scanner.vault.entries import utc_now
+
+    return utc_now()
+
+
+def _read_secret(label: str) -> Secret:
+    """A secret from a hidden prompt (asked twice) or, when stdin is not a terminal, from stdin."""
+    from scanner.vault.passphrase import prompt, stdin_is_terminal
+
+    if stdin_is_terminal():
+        return prompt(label, confirm=True)
+    value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    if not value:
+        raise UsageError(f"{label}: nothing on stdin")
+    return Secret(value)
+
+
+def _entry_or_new(entries: dict[str, Entry], name: str) -> Entry:
+    from scanner.vault import Entry
+
+    return entries.get(name) or Entry(name=name)
+
+
+def init(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Create a new, empty vault (asks the passphrase twice on a terminal)."""
+    from scanner.vault import Vault
+    from scanner.vault.passphrase import PASSPHRASE_ENV, OsKeyring, new_passphrase
+
+    where = _where(inventory, vault, db)
+    passphrase = new_passphrase(
+        passphrase_file=passphrase_file,
+        option="--passphrase-file",
+        env=PASSPHRASE_ENV,
+        interactive=True,
+        label="New vault passphrase",
+    )
+    created = Vault.create(where.vault, passphrase, audit=where.audit())
+    if remember:
+        OsKeyring().store(created.vault_id, created.slot_key)
+    typer.echo(f"created an empty vault: {where.vault}")
+
+
+def set_secret(
+    account: str = AccountArgument,
+    generate: bool = typer.Option(
+        False, "--generate", help="Generate a password by the platform's rules."
+    ),
+    totp: str | None = typer.Option(
+        None, "--totp", help="Store a TOTP seed: an otpauth:// URI, or - to read it from stdin."
+    ),
+    recovery_codes: Path | None = typer.Option(
+        None, "--recovery-codes", help="Store recovery codes from this file, one per line."
+    ),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Store a password (hidden prompt, or stdin when not a terminal; never argv), a TOTP seed or recovery codes."""
+    import dataclasses
+
+    from scanner.vault.generate import generate_password
+    from scanner.vault.totp import parse_otpauth
+
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="--generate" if generate else None)
+    target, name = _target(inv, account)
+    opened = _unlock(
+        where, passphrase_file, remember
+    )  # damage is reported before any secret is read
+    seed = None
+    if totp is not None:
+        if totp == "-":
+            seed = parse_otpauth(_read_secret("otpauth URI").reveal())
+        else:
+            _notice("a seed on the command line is visible to other local users; prefer --totp -")
+            seed = parse_otpauth(totp)
+    codes: tuple[Secret, ...] = ()
+    if recovery_codes is not None:
+        codes = _read_codes(recovery_codes)
+    password: Secret | None = None
+    if generate:
+        assert target is not None  # noqa: S101 - required above
+        password = generate_password(_platform(target).password)
+    elif seed is None and recovery_codes is None:
+        password = _read_secret(f"Password for {account}")
+    if target is not None and password is not None and not generate:
+        rules = _platform(target).password
+        if not rules.min_length <= len(password) <= rules.max_length:
+            _notice(
+                f"{_platform(target).display_name} takes passwords of "
+                f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
+            )
+    now = _now()
+
+    def change(entries: dict[str, Entry]) -> None:
+        entry = _entry_or_new(entries, name)
+        if password is not None and password != entry.password:
+            entry = entry.with_password(password, now, "replaced by vault set")
+        if seed is not None:
+            entry = dataclasses.replace(entry, totp=seed)
+        if recovery_codes is not None:
+            entry = dataclasses.replace(entry, recovery_codes=codes)
+        entries[name] = entry
+
+    opened.update(change, action="set")
+    stored = [
+        what
+        for what, given in (
+            ("a generated password" if generate else "the password", password is not None),
+            ("a TOTP seed", seed is not None),
+            (f"{len(codes)} recovery codes", recovery_codes is not None),
+        )
+        if given
+    ]
+    typer.echo(f"{account}: stored {' and '.join(stored)} in entry {name}")
+    if generate:
+        typer.echo(f"  see it with: posture vault get {account}")
+
+
+def _read_codes(path: Path) -> tuple[Secret, ...]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"cannot read: {exc.strerror}", path=path, field="--recovery-codes"
+        ) from None
+    codes = tuple(Secret(line.strip()) for line in text.splitlines() if line.strip())
+    if not codes:
+        raise InputError("no recovery codes in the file", path=path, field="--recovery-codes")
+    return codes
+
+
+def get(
+    account: str = AccountArgument,
+    field: str = typer.Option(
+        "password", "--field", help="password, totp (the current code) or recovery."
+    ),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Print a stored secret: the password, the current TOTP code, or the recovery codes."""
+    from scanner.vault.errors import EntryMissing
+
+    if field not in ("password", "totp", "recovery"):
+        raise UsageError(f'--field: "{field}" is not one of password, totp, recovery')
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
+    entry = opened.entry(name)
+    if entry is None:
+        raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
+    values: list[Secret]
+    if field == "password":
+        if entry.password is None:
+            raise EntryMissing(f'entry "{name}" has no password', path=where.vault)
+        values = [entry.password]
+    elif field == "totp":
+        if entry.totp is None:
+            raise EntryMissing(f'entry "{name}" has no TOTP seed', path=where.vault)
+        values = [entry.totp.code()]
+    else:
+        if not entry.recovery_codes:
+            raise EntryMissing(f'entry "{name}" has no recovery codes', path=where.vault)
+        values = list(entry.recovery_codes)
+    where.audit().record(opened.vault_id, [name], f"get {field}")
+    for value in values:
+        typer.echo(value.reveal())
+
+
+def list_entries(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge rotation due as of this day."),
+) -> None:
+    """List entries: account, password age, rotations, TOTP and recovery codes stored; never a value."""
+    from tabulate import tabulate
+
+    from scanner.vault.rotation import due_for_rotation
+
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    opened = _unlock(where, passphrase_file, remember)
+    today = parse_date(as_of, "--as-of") or dt.date.today()
+    accounts_by_entry = {a.vault_entry: a for a in inv.accounts} if inv else {}
+    due = {a.vault_entry for a, _ in due_for_rotation(inv, opened, today)} if inv else set()
+    names = sorted(set(opened.entries()) | set(accounts_by_entry))
+    rows: list[tuple[str | int, ...]] = []
+    for name in names:
+        entry = opened.entry(name)
+        account = accounts_by_entry.get(name)
+        label = account.id if account else f"{name} (not in inventory)" if inv else name
+        if entry is None:
+            rows.append((label, "-", "-", "-", "-", "-", "yes" if name in due else ""))
+            continue
+        age = (
+            f"{(today - entry.password_set_at.date()).days} d"
+            if entry.password is not None and entry.password_set_at
+            else "-"
+        )
+        rows.append(
+            (
+                label,
+                age if entry.password is not None else "none",
+                entry.rotations,
+                len(entry.history),
+                "yes" if entry.totp else "no",
+                len(entry.recovery_codes),
+                "yes" if name in due else "",
+            )
+        )
+    headers = ["account", "password age", "rotations", "history", "totp", "recovery codes"]
+    headers.append("rotation due" if inv else "")
+    typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
+    typer.echo(f"{len(opened.entries())} entries, revision {opened.revision}")
+
+
+def rotate(
+    account: str | None = typer.Argument(None, help="Inventory account id."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (kept in the history)."),
+    all_due: bool = typer.Option(
+        False,
+        "--all-due",
+        help="Rotate every account someone departed from since its password was set.",
+    ),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge --all-due as of this day."),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Generate a new password by the platform's rules, keep the old one in history, say where to change it."""
+    from scanner.vault.generate import generate_password
+    from scanner.vault.rotation import due_for_rotation
+
+    if (account is None) == (not all_due):
+        raise UsageError("give one ACCOUNT or --all-due")
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="rotate")
+    assert inv is not None  # noqa: S101 - required above
+    opened = _unlock(where, passphrase_file, remember)
+    if all_due:
+        today = parse_date(as_of, "--as-of") or dt.date.today()
+        work = [(a, reason or why) for a, why in due_for_rotation(inv, opened, today)]
+        if not work:
+            typer.echo("no account is due for rotation")
+            return
+    else:
+        assert account is not None  # noqa: S101 - checked above
+        work = [(inv.account(account), reason or "manual rotation")]
+    fresh = {a.id: generate_password(_platform(a).password) for a, _ in work}
+    had_password = {a.id for a, _ in work if (e := opened.entry(a.vault_entry)) and e.password}
+    now = _now()
+
+    def change(entries: dict[str, Entry]) -> None:
+        for target, why in work:
+            entry = _entry_or_new(entries, target.vault_entry)
+            entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
+
+    opened.update(change, action="rotate")
+    for target, why in work:
+        platform = _platform(target)
+        where_to = platform.login_url or target.url or "the service's settings"
+        login = f" (login {target.login_email})" if target.login_email else ""
+        kept = "the old one is kept in history" if target.id in had_password else "no earlier one"
+        typer.echo(f"{target.id}: new password stored; {kept} ({why})")
+        typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
+        if platform.security_url:
+            typer.echo(f"  password settings: {platform.security_url}")
+        typer.echo(f"  see it with: posture vault get {target.id}")
+        typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
+
+
+def rollback(
+    account: str = AccountArgument,
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Bring back the previous password (for a rotation the platform refused)."""
+    from scanner.vault.errors import EntryMissing
+
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
+    now = _now()
+
+    def change(entries: dict[str, Entry]) -> None:
+        entry = entries.get(name)
+        if entry is None:
+            raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
+        previous = entry.rolled_back(now)
+        if previous is None:
+            raise EntryMissing(f'entry "{name}" has no earlier password', path=where.vault)
+        entries[name] = previous
+
+    opened.update(change, action="rollback")
+    typer.echo(f"{account}: the previous password is current again; the replaced one is in history")
+
+
+def history(
+    account: str = AccountArgument,
+    show: bool = typer.Option(False, "--show", help="Print the values too."),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Dates and reasons of the password's changes; values only with --show."""
+    from tabulate import tabulate
+
+    from scanner.vault.errors import EntryMissing
+
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
+    entry = opened.entry(name)
+    if entry is None:
+        raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
+
+    def day(value: dt.datetime | None) -> str:
+        return value.isoformat() if value else "-"
+
+    rows: list[list[str]] = []
+    if entry.password is not None:
+        rows.append(["current", day(entry.password_set_at), "-", "-"])
+        if show:
+            rows[-1].append(entry.password.reveal())
+    for number, past in enumerate(entry.history, 1):
+        rows.append([f"-{number}", day(past.set_at), day(past.retired_at), past.reason])
+        if show:
+            rows[-1].append(past.value.reveal())
+    headers = ["version", "set", "retired", "reason"] + (["value"] if show else [])
+    if show:
+        where.audit().record(opened.vault_id, [name], "history --show")
+    typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
+    typer.echo(f"{entry.rotations} rotations")
+
+
+def remove(
+    account: str = AccountArgument,
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Remove an entry (the previous vault stays among the backups)."""
+    from scanner.vault.errors import EntryMissing
+
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    opened = _unlock(where, passphrase_file, remember)
+    name = _existing_entry(inv, account, opened)
+
+    def change(entries: dict[str, Entry]) -> None:
+        if entries.pop(name, None) is None:
+            raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
+
+    opened.update(change, action="rm")
+    typer.echo(f"{account}: entry {name} removed (the previous vault is kept as a backup)")
+
+
+def passwd(
+    new_passphrase_file: Path | None = typer.Option(
+        None, "--new-passphrase-file", help="Read the new passphrase from this file (mode 600)."
+    ),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = typer.Option(
+        False, "--remember", help="Cache the new derived key in the OS keyring."
+    ),
+) -> None:
+    """Change the passphrase: the data key is re-wrapped, the contents are not re-encrypted."""
+    from scanner.vault.passphrase import NEW_PASSPHRASE_ENV, OsKeyring, new_passphrase
+
+    where = _where(inventory, vault, db)
+    opened = _unlock(where, passphrase_file)
+    new = new_passphrase(
+        passphrase_file=new_passphrase_file,
+        option="--new-passphrase-file",
+        env=NEW_PASSPHRASE_ENV,
+        interactive=True,
+        label="New vault passphrase",
+    )
+    opened.change_passphrase(new)
+    if remember:
+        OsKeyring().store(opened.vault_id, opened.slot_key)
+    typer.echo(
+        f"passphrase changed for {where.vault}; backups in {where.vault.name}.bak/ still open "
+        "with the old one"
+    )
+
+
+def import_export(
+    file: Path = typer.Argument(..., help="The password manager's CSV export."),
+    source: str = typer.Option(..., "--from", help="bitwarden, keepassxc or 1password."),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Import logins from a CSV export, matched to inventory accounts; lists what did not match."""
+    import dataclasses
+
+    from scanner.platforms import catalogue
+    from scanner.vault.importers import Manager, match_logins, read_export
+    from scanner.vault.totp import parse_otpauth
+
+    try:
+        manager = Manager(source.lower())
+    except ValueError:
+        raise UsageError(
+            f'--from: "{source}" is not one of {", ".join(m.value for m in Manager)}'
+        ) from None
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="import")
+    assert inv is not None  # noqa: S101 - required above
+    logins = read_export(file, manager)
+    matches, unmatched = match_logins(logins, inv, dict(catalogue()))
+    seeds = {}
+    for match in matches:
+        if match.login.totp is not None:
+            seeds[match.account.id] = parse_otpauth(
+                match.login.totp.reveal(), source=f"{file}:{match.login.line}: TOTP"
+            )
+    opened = _unlock(where, passphrase_file, remember)
+    now = _now()
+
+    def change(entries: dict[str, Entry]) -> None:
+        for match in matches:
+            name = match.account.vault_entry
+            entry = _entry_or_new(entries, name)
+            password = match.login.password
+            if password is not None and password != entry.password:
+                entry = entry.with_password(
+                    password, now, f"replaced by import from {manager.value}"
+                )
+            if match.account.id in seeds:
+                entry = dataclasses.replace(entry, totp=seeds[match.account.id])
+            entries[name] = entry
+
+    if matches:
+        opened.update(change, action=f"import {manager.value}")
+    typer.echo(
+        f"imported {len(matches)} of {len(logins)} logins"
+        + (f": {', '.join(m.account.id for m in matches)}" if matches else "")
+    )
+    if unmatched:
+        typer.echo(f"not imported ({len(unmatched)}):")
+        for miss in unmatched:
+            typer.echo(f"  line {miss.login.line}: {miss.login.name or '(no name)'}: {miss.why}")
+
+
+def forget(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+) -> None:
+    """Remove this vault's key from the OS keyring."""
+    from scanner.vault import format as fmt
+    from scanner.vault import store
+    from scanner.vault.passphrase import OsKeyring
+
+    where = _where(inventory, vault, None)
+    header = fmt.parse(store.read(where.vault), where.vault).header
+    if OsKeyring().forget(header.vault_id):
+        typer.echo("removed the vault's key from the OS keyring")
+    else:
+        typer.echo("the OS keyring held no key for this vault")
+
+
+def register(app: typer.Typer) -> None:
+    from scanner.cli import guarded
+
+    for name, command in (
+        ("init", init),
+        ("set", set_secret),
+        ("get", get),
+        ("list", list_entries),
+        ("rotate", rotate),
+        ("rollback", rollback),
+        ("history", history),
+        ("rm", remove),
+        ("passwd", passwd),
+        ("import", import_export),
+        ("forget", forget),
+    ):
+        vault_app.command(name)(guarded(command))
+    app.add_typer(vault_app, name="vault")

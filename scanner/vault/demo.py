@@ -1,0 +1,64 @@
+"""The throwaway demo vault: example secrets (weak, reused, strong) for the example inventory."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from scanner.inventory import Inventory
+from scanner.platforms import catalogue
+from scanner.secret import Secret
+from scanner.vault.audit import AuditLog
+from scanner.vault.entries import Entry
+from scanner.vault.generate import generate_password
+from scanner.vault.totp import TotpSeed, parse_otpauth
+from scanner.vault.vault import Vault
+
+
+@dataclass(frozen=True)
+class DemoVault:
+    vault: Vault
+    passphrase: Secret
+
+
+def build_demo_vault(
+    path: Path, inventory: Inventory, *, audit: AuditLog | None = None
+) -> DemoVault:
+    """Create the demo vault at `path` from `data/demo_vault.toml` (demo-only passphrase)."""
+    data = tomllib.loads(
+        resources.files("scanner").joinpath("data/demo_vault.toml").read_text("utf-8")
+    )
+    passphrase = Secret(data["passphrase"])
+    platforms = catalogue()
+    entries: dict[str, Entry] = {}
+    for record in data["entries"]:
+        account = inventory.account(record["account"])
+        set_at = dt.datetime.combine(record["set_on"], dt.time(9), dt.UTC)
+        password = record["password"]
+        value = (
+            generate_password(platforms[account.platform].password)
+            if password == "generate"  # noqa: S105 - the keyword, not a password
+            else Secret(password)
+        )
+        entry = Entry(account.vault_entry).with_password(value, set_at, "demo")
+        totp = record.get("totp")
+        seed: TotpSeed | None = None
+        if totp == "generate":
+            seed = TotpSeed(Secret(base64.b32encode(os.urandom(20)).decode("ascii")))
+        elif totp:
+            seed = parse_otpauth(totp)
+        entries[entry.name] = Entry(
+            name=entry.name,
+            password=entry.password,
+            password_set_at=entry.password_set_at,
+            totp=seed,
+            recovery_codes=tuple(Secret(code) for code in record.get("recovery_codes", [])),
+        )
+    vault = Vault.create(path, passphrase, audit=audit)
+    vault.update(lambda current: current.update(entries), action="demo")
+    return DemoVault(vault=vault, passphrase=passphrase)

@@ -1,0 +1,176 @@
+"""The vault's entries: current password, history, TOTP seed, recovery codes, rotation metadata."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.secret import Secret
+from scanner.vault.totp import TotpSeed
+
+HISTORY_LIMIT = 10
+PAYLOAD_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class PastPassword:
+    """An earlier password, newest first in `Entry.history`."""
+
+    value: Secret
+    set_at: dt.datetime | None
+    retired_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    password: Secret | None = None
+    password_set_at: dt.datetime | None = None
+    history: tuple[PastPassword, ...] = ()
+    totp: TotpSeed | None = None
+    recovery_codes: tuple[Secret, ...] = ()
+    rotations: int = 0
+    last_rotated_at: dt.datetime | None = None
+    last_rotation_reason: str | None = None
+
+    def with_password(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
+        """This entry with `value` as the current password; the old one moves into history."""
+        history = self.history
+        if self.password is not None:
+            past = PastPassword(self.password, self.password_set_at, at, reason)
+            history = (past, *history)[:HISTORY_LIMIT]
+        return dataclasses.replace(self, password=value, password_set_at=at, history=history)
+
+    def rotated(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
+        changed = self.with_password(value, at, reason)
+        return dataclasses.replace(
+            changed,
+            rotations=self.rotations + 1,
+            last_rotated_at=at,
+            last_rotation_reason=reason,
+        )
+
+    def rolled_back(self, at: dt.datetime) -> Entry | None:
+        """The previous password back as current; None when there is no history.
+
+        The displaced value stays as the newest history item, so a second rollback undoes the first.
+        """
+        if not self.history:
+            return None
+        previous, *rest = self.history
+        history = tuple(rest)
+        if self.password is not None:
+            reason = f"rolled back ({self.last_rotation_reason or 'set'})"
+            history = (PastPassword(self.password, self.password_set_at, at, reason), *history)
+        return dataclasses.replace(
+            self,
+            password=previous.value,
+            password_set_at=previous.set_at,
+            history=history[:HISTORY_LIMIT],
+        )
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+# Serialisation lives here so that the payload's shape is defined next to the model.
+
+
+def encode_payload(entries: Mapping[str, Entry]) -> bytes:
+    records = {name: _entry_record(entry) for name, entry in sorted(entries.items())}
+    return json.dumps(
+        {"format": PAYLOAD_FORMAT, "entries": records}, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def decode_payload(data: bytes) -> dict[str, Entry]:
+    """Entries from a decrypted payload; ValueError on a shape this version does not know."""
+    value = json.loads(data.decode("utf-8"))
+    if value.get("format") != PAYLOAD_FORMAT:
+        raise ValueError("payload format")
+    return {name: _entry(name, record) for name, record in value["entries"].items()}
+
+
+def _entry_record(entry: Entry) -> dict[str, Any]:
+    totp = entry.totp
+    return {
+        "password": _reveal(entry.password),
+        "password_set_at": _time(entry.password_set_at),
+        "history": [
+            {
+                "value": past.value.reveal(),
+                "set_at": _time(past.set_at),
+                "retired_at": _time(past.retired_at),
+                "reason": past.reason,
+            }
+            for past in entry.history
+        ],
+        "totp": None
+        if totp is None
+        else {
+            "secret": totp.secret.reveal(),
+            "issuer": totp.issuer,
+            "account_name": totp.account_name,
+            "digits": totp.digits,
+            "period": totp.period,
+            "algorithm": totp.algorithm,
+        },
+        "recovery_codes": [code.reveal() for code in entry.recovery_codes],
+        "rotations": entry.rotations,
+        "last_rotated_at": _time(entry.last_rotated_at),
+        "last_rotation_reason": entry.last_rotation_reason,
+    }
+
+
+def _entry(name: str, record: Mapping[str, Any]) -> Entry:
+    totp = record.get("totp")
+    retired = [
+        PastPassword(
+            value=Secret(past["value"]),
+            set_at=_parse_time(past["set_at"]),
+            retired_at=_parse_time(past["retired_at"]) or utc_now(),
+            reason=past["reason"],
+        )
+        for past in record.get("history", [])
+    ]
+    return Entry(
+        name=name,
+        password=None if record.get("password") is None else Secret(record["password"]),
+        password_set_at=_parse_time(record.get("password_set_at")),
+        history=tuple(retired),
+        totp=None
+        if totp is None
+        else TotpSeed(
+            secret=Secret(totp["secret"]),
+            issuer=totp.get("issuer"),
+            account_name=totp.get("account_name"),
+            digits=int(totp.get("digits", 6)),
+            period=int(totp.get("period", 30)),
+            algorithm=totp.get("algorithm", "SHA1"),
+        ),
+        recovery_codes=tuple(Secret(code) for code in record.get("recovery_codes", [])),
+        rotations=int(record.get("rotations", 0)),
+        last_rotated_at=_parse_time(record.get("last_rotated_at")),
+        last_rotation_reason=record.get("last_rotation_reason"),
+    )
+
+
+def _reveal(value: Secret | None) -> str | None:
+    return None if value is None else value.reveal()
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(dt.UTC).isoformat()
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -1,0 +1,185 @@
+"""Reading and replacing the vault file: sidecar lock, backups, crash-safe replace.
+
+A save, under the lock on `posture.vault.lock`, copies the current file to
+`posture.vault.bak/rev-NNNNNNNN.vault` (the last 10 are kept), writes the new file to a temp file
+in the same folder (mode 0600), fsyncs it, renames it over the vault, and fsyncs the folder. A
+crash at any step leaves the old or the new vault whole; a leftover temp file is removed by the
+next save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from scanner.errors import VaultError
+from scanner.files import fsync_directory
+from scanner.vault.errors import VaultLocked, VaultMissing
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+BACKUPS_KEPT = 10
+LOCK_TIMEOUT_ENV = "POSTURE_VAULT_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 30.0
+# Test-only fault injection: the writing process calls os._exit at the named step of a save.
+CRASH_ENV = "POSTURE_TEST_VAULT_CRASH_AT"
+SAVE_STEPS = (
+    "locked",
+    "backup-written",
+    "temp-created",
+    "temp-written",
+    "temp-synced",
+    "replaced",
+    "folder-synced",
+    "backups-pruned",
+)
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def backup_folder(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def backups(path: Path) -> list[Path]:
+    """Backups of the vault at `path`, newest first."""
+    folder = backup_folder(path)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("rev-*.vault"), reverse=True)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the vault's sidecar lock; VaultLocked after the timeout."""
+    import filelock
+
+    timeout = _lock_timeout()
+    lock = filelock.FileLock(
+        str(lock_path(path)), timeout=timeout, mode=FILE_MODE, preserve_lock_file=True
+    )
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise VaultLocked(
+            f"another posture process holds the vault lock ({lock_path(path).name}) "
+            f"for more than {timeout:g} s; try again when it has finished",
+            path=path,
+        ) from None
+    except OSError as exc:
+        raise VaultError(f"cannot take the vault lock: {exc.strerror}", path=path) from None
+    try:
+        _crash_point("locked")
+        yield
+    finally:
+        lock.release()
+
+
+def read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise VaultMissing(
+            "no vault here; create one with `posture vault init`", path=path
+        ) from None
+    except IsADirectoryError:
+        raise VaultError("is a folder, not a vault file", path=path) from None
+    except OSError as exc:
+        raise VaultError(f"cannot read the vault: {exc.strerror}", path=path) from None
+
+
+def replace(path: Path, data: bytes, *, previous: bytes | None, revision: int | None) -> None:
+    """Write `data` as the vault; call under `locked(path)`. `previous` is backed up first."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        _remove_stale_temps(path)
+        if previous is not None and revision is not None:
+            _write_backup(path, previous, revision)
+        _crash_point("backup-written")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise VaultError(f"cannot write beside the vault: {exc.strerror}", path=path) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            _crash_point("temp-created")
+            handle.write(data)
+            handle.flush()
+            _crash_point("temp-written")
+            os.fsync(handle.fileno())
+        _crash_point("temp-synced")
+        os.replace(tmp, path)
+        _crash_point("replaced")
+        fsync_directory(folder)
+        _crash_point("folder-synced")
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise VaultError(f"cannot write the vault: {exc.strerror}", path=path) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _prune_backups(path)
+    _crash_point("backups-pruned")
+
+
+def _write_backup(path: Path, previous: bytes, revision: int) -> None:
+    folder = backup_folder(path)
+    folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+    os.chmod(folder, FOLDER_MODE)
+    target = folder / f"rev-{revision:08d}.vault"
+    fd, tmp_name = tempfile.mkstemp(prefix=".rev-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(previous)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+        fsync_directory(folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def _prune_backups(path: Path) -> None:
+    for old in backups(path)[BACKUPS_KEPT:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def _remove_stale_temps(path: Path) -> None:
+    # Under the lock, any temp file is the leftover of a writer that crashed.
+    folder = path.parent if str(path.parent) else Path(".")
+    for stale in folder.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    bak = backup_folder(path)
+    if bak.is_dir():
+        for stale in bak.glob(".rev-*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _lock_timeout() -> float:
+    text = os.environ.get(LOCK_TIMEOUT_ENV)
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        raise VaultError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds") from None
+    return max(value, 0.0)
+
+
+def _crash_point(step: str) -> None:
+    if os.environ.get(CRASH_ENV) == step:
+        os._exit(97)

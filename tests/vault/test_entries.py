@@ -1,0 +1,66 @@
+import datetime as dt
+
+from scanner.secret import Secret
+from scanner.vault import Entry
+from scanner.vault.entries import HISTORY_LIMIT, decode_payload, encode_payload
+from scanner.vault.totp import TotpSeed
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _at(days: int) -> dt.datetime:
+    return T0 + dt.timedelta(days=days)
+
+
+def test_new_password_moves_the_old_one_into_history_newest_first() -> None:
+    entry = Entry("a").with_password(Secret("one"), _at(0), "set")
+    entry = entry.with_password(Secret("two"), _at(1), "because")
+    assert entry.password == Secret("two")
+    assert entry.password_set_at == _at(1)
+    (past,) = entry.history
+    assert (past.value, past.set_at, past.retired_at, past.reason) == (
+        Secret("one"),
+        _at(0),
+        _at(1),
+        "because",
+    )
+
+
+def test_history_keeps_at_most_ten_earlier_values() -> None:
+    entry = Entry("a")
+    for day in range(15):
+        entry = entry.rotated(Secret(f"pw{day}"), _at(day), f"r{day}")
+    assert len(entry.history) == HISTORY_LIMIT
+    assert entry.history[0].value == Secret("pw13")
+    assert entry.history[-1].value == Secret("pw4")
+    assert entry.rotations == 15
+    assert entry.last_rotation_reason == "r14"
+
+
+def test_rollback_restores_the_previous_value_and_keeps_the_refused_one() -> None:
+    entry = Entry("a").with_password(Secret("old"), _at(0), "set")
+    entry = entry.rotated(Secret("refused"), _at(1), "leaver")
+    back = entry.rolled_back(_at(2))
+    assert back is not None
+    assert back.password == Secret("old")
+    assert back.password_set_at == _at(0)
+    assert back.history[0].value == Secret("refused")
+    assert "rolled back" in back.history[0].reason
+    again = back.rolled_back(_at(3))
+    assert again is not None
+    assert again.password == Secret("refused")
+
+
+def test_rollback_without_history_is_none() -> None:
+    assert Entry("a").with_password(Secret("x"), _at(0), "s").rolled_back(_at(1)) is None
+
+
+def test_payload_round_trip_keeps_every_field() -> None:
+    entry = Entry(
+        "a",
+        totp=TotpSeed(Secret("JBSWY3DPEHPK3PXP"), "X", "acme", 8, 60, "SHA256"),
+        recovery_codes=(Secret("c1"), Secret("c2")),
+    )
+    entry = entry.with_password(Secret("one"), _at(0), "set").rotated(Secret("two"), _at(1), "why")
+    decoded = decode_payload(encode_payload({"a": entry}))
+    assert decoded == {"a": entry}
