@@ -303,3 +303,22 @@ def tick_step(
     if incident.tick_for(step_id) is not None:
         return None
     return log.tick(account_id, step_id, by=by, note=note)[1]
+
+
+def tick_rotation(db: Path, account_id: str, by: str) -> list[tuple[str, str]]:
+    """After `posture vault rotate ACCOUNT`: tick `rotate-password` on its own open incident and
+    `rotate:ACCOUNT` on every other open incident that listed it as sharing the password.
+
+    Returns (incident account, step id) for each step ticked; nothing when there is no database.
+    """
+    if not db.exists():
+        return []
+    ticked = []
+    with StateDB(db) as opened:
+        note = "ticked by posture vault rotate"
+        if tick_step(opened, account_id, ROTATE_STEP, by, note) is not None:
+            ticked.append((account_id, ROTATE_STEP))
+        for other in IncidentLog(opened).open_summaries():
+            if other != account_id and tick_step(opened, other, f"rotate:{account_id}", by, note):
+                ticked.append((other, f"rotate:{account_id}"))
+    return ticked

@@ -4,16 +4,52 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomli_w
 
+from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inventory.example.toml"
 TODAY = dt.date(2026, 11, 23)
+PASSPHRASE = "test passphrase: staple battery"
+SENTINEL = "SENTINEL-pw-7f3a9c1e-do-not-leak"
+
+_CLEARED = (
+    "POSTURE_VAULT",
+    "POSTURE_DB",
+    "POSTURE_INVENTORY",
+    "POSTURE_VAULT_PASSPHRASE",
+    "POSTURE_NEW_VAULT_PASSPHRASE",
+    "POSTURE_TEST_VAULT_CRASH_AT",
+    "POSTURE_KEYRING_TIMEOUT",
+    "POSTURE_SUPPRESSIONS",
+)
+
+
+@pytest.fixture(autouse=True)
+def test_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every vault the suite creates uses the cheap test KDF, through its one documented switch."""
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(TEST_KDF_ENV, TEST_KDF_CONSENT)
+
+
+@pytest.fixture(autouse=True)
+def no_keyring() -> Iterator[None]:
+    """The OS keyring is the `fail` backend (as on headless CI) unless a test installs another."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
 
 BASE: dict[str, Any] = {
     "organization": {"name": "Test Co", "domains": ["test.example"], "brand_terms": ["testco"]},

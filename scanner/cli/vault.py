@@ -411,6 +411,9 @@ def rotate(
             entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
 
     opened.update(change, action="rotate")
+    from scanner.incidents import tick_rotation
+    from scanner.vault.audit import actor
+
     for target, why in work:
         platform = _platform(target)
         where_to = platform.login_url or target.url or "the service's settings"
@@ -422,6 +425,8 @@ def rotate(
             typer.echo(f"  password settings: {platform.security_url}")
         typer.echo(f"  see it with: posture vault get {target.id}")
         typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
+        for incident_account, step in tick_rotation(where.db, target.id, actor()):
+            typer.echo(f"  breach checklist of {incident_account}: ticked {step}")
 
 
 def rollback(

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,41 +14,10 @@ from typer.testing import CliRunner, Result
 
 from scanner.cli import app
 from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
+from tests.conftest import PASSPHRASE
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "scanner" / "data" / "inventory.example.toml"
-PASSPHRASE = "test passphrase: staple battery"
-SENTINEL = "SENTINEL-pw-7f3a9c1e-do-not-leak"
-
-_CLEARED = (
-    "POSTURE_VAULT",
-    "POSTURE_DB",
-    "POSTURE_INVENTORY",
-    "POSTURE_VAULT_PASSPHRASE",
-    "POSTURE_NEW_VAULT_PASSPHRASE",
-    "POSTURE_TEST_VAULT_CRASH_AT",
-    "POSTURE_KEYRING_TIMEOUT",
-)
-
-
-@pytest.fixture(autouse=True)
-def test_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every vault the suite creates uses the cheap test KDF, through its one documented switch."""
-    for name in _CLEARED:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv(TEST_KDF_ENV, TEST_KDF_CONSENT)
-
-
-@pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    """The OS keyring is the `fail` backend (as on headless CI) unless a test installs another."""
-    import keyring
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
