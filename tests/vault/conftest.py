@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from scanner.cli import app
 from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, SENTINEL  # noqa: F401 - re-exported for the vault tests
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "scanner" / "data" / "inventory.example.toml"
