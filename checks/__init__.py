@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 
-from checks import access, governance, mfa, ownership  # noqa: F401 - registration on import
+from checks import access, governance, mfa, ownership, passwords  # noqa: F401 - registration on import
 from checks.base import Check, registered
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scanner.inventory import Account, Inventory
+from scanner.passwords.facts import PasswordFacts
 from scanner.platforms import Platform
 from scanner.policy import Policy, Rules
 
@@ -19,6 +20,8 @@ class ScanContext:
     policy: Policy
     platforms: Mapping[str, Platform]
     today: dt.date = field(default_factory=dt.date.today)
+    # Facts about the vault's secrets; None when the scan has no vault (password checks skip).
+    secrets: PasswordFacts | None = None
 
     def rules(self, account: Account) -> Rules:
         return self.policy.for_tier(account.tier)

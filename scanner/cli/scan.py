@@ -38,6 +38,15 @@ def scan(
     exclude: list[str] = typer.Option([], "--exclude-checks", help="Skip these ids or globs."),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
+    hibp: Path | None = typer.Option(
+        None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
+    ),
+    online: bool = typer.Option(
+        False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
+    ),
+    hibp_url: str | None = typer.Option(
+        None, "--hibp-url", help="Range API base URL for --online.", show_default=False
+    ),
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
     from scanner.files import atomic_write
@@ -57,6 +66,10 @@ def scan(
         include=_split(include),
         exclude=_split(exclude),
         today=parse_date(as_of, "--as-of"),
+        hibp=hibp,
+        online=online,
+        hibp_url=hibp_url,
+        progress=True,
     )
     result = perform_scan(request)
     for index, report in enumerate(reports):
