@@ -11,8 +11,11 @@ A corpus that is not sorted or has malformed lines raises InputError, never a wr
 is checked: at open, every line of the first and last 64 KiB and 256 lines spread evenly through
 the file (well-formed, strictly increasing); on each look-up, every line the search touches must
 be well-formed and lie strictly between the lines that bound the search so far. A prefix file is
-small, so it is checked whole when opened. A local disorder the search never touches can go
-unnoticed; a disorder that would change an answer cannot.
+small, so it is checked whole when opened. This catches a file that is not sorted at all
+(shuffled, concatenated, another tool's order) at open, and any disorder near a looked-up hash.
+What it cannot catch without a linear read: one line moved far from its place, which makes that
+one hash look absent. The downloader writes the file sorted; the checks guard against the wrong
+file, not against a single flipped line.
 
 Online (`--online`): the k-anonymity range API. Only the first 5 hex digits of a hash leave the
 machine; `Add-Padding: true` hides the answer's size, and its count-0 padding lines are dropped.
