@@ -39,6 +39,10 @@ class TomlSource:
         self.data = data
         self._lines = text.splitlines()
         self._headers = self._scan_headers()
+        # Header lines by (name, is-array): table_line is called once per [[accounts]] entry.
+        self._header_lines: dict[tuple[str, bool], list[int]] = {}
+        for header in self._headers:
+            self._header_lines.setdefault((header.name, header.array), []).append(header.line)
 
     @classmethod
     def read(cls, path: Path, what: str) -> TomlSource:
@@ -98,17 +102,9 @@ class TomlSource:
 
     def table_line(self, name: str, index: int | None = None) -> int | None:
         """Line of the header `[name]`, or of the index-th `[[name]]`."""
-        seen = 0
-        for header in self._headers:
-            if header.name != name:
-                continue
-            if index is None and not header.array:
-                return header.line
-            if index is not None and header.array:
-                if seen == index:
-                    return header.line
-                seen += 1
-        return None
+        lines = self._header_lines.get((name, index is not None), [])
+        position = 0 if index is None else index
+        return lines[position] if position < len(lines) else None
 
     def key_line(self, table_line: int | None, key: str) -> int | None:
         """Line of `key = ...` inside the table starting at `table_line` (None: top level)."""

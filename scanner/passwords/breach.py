@@ -2,8 +2,9 @@
 
 Two offline layouts, as the official downloader writes them:
 
-- one file of `40HEX:COUNT` lines sorted by hash (LF or CRLF): binary search over a memory map,
-  about 24 line reads per look-up in a 10-million-line file, never a linear read;
+- one file of `40HEX:COUNT` lines sorted by hash (LF or CRLF): interpolation then binary search
+  over a memory map, about 5 line reads per look-up in a 10-million-line file, never a linear
+  read;
 - a folder of `XXXXX.txt` files, one per 5-hex prefix, of `35HEX:COUNT` lines: only the prefix
   file of each hash is opened.
 
@@ -46,6 +47,8 @@ _HEX40 = re.compile(r"[0-9A-F]{40}")
 _EDGE_BYTES = 64 * 1024
 _SAMPLE_LINES = 256
 _COUNT_BLOCK = 16 * 1024 * 1024
+_INTERPOLATED = 8
+_SPAN = 16**15  # the first 15 hex digits (60 bits) place a hash well enough to interpolate
 
 
 class BreachLookupFailed(ScanIncomplete):
@@ -161,18 +164,31 @@ class SortedFile(BreachSource):
             previous_start, previous_key = start, key
 
     def count(self, sha1: str) -> int:
-        """The count for one upper-case 40-hex SHA-1 (0 when absent)."""
+        """The count for one upper-case 40-hex SHA-1 (0 when absent).
+
+        SHA-1 digests are uniform, so the first probes interpolate where the hash should sit
+        (about 5 line reads in 10 million lines instead of 24); after `_INTERPOLATED` probes
+        the search bisects, so a skewed file costs at most that many extra reads.
+        """
         target = sha1.encode("ascii")
         low, high = 0, self._size
         low_key, high_key = b"", b"G"  # 'G' sorts after every hex digit
+        low_value, high_value, value = 0, _SPAN, int(sha1[:15], 16)
+        probes = 0
         while low < high:
-            start, end, key, count = self._line((low + high) // 2)
+            if probes < _INTERPOLATED:
+                guess = low + (value - low_value) * (high - low) // max(1, high_value - low_value)
+                position = min(max(guess, low), high - 1)
+            else:
+                position = (low + high) // 2
+            probes += 1
+            start, end, key, count = self._line(position)
             if not low_key < key < high_key:
                 raise self._unsorted(start)
             if key < target:
-                low, low_key = end + 1, key
+                low, low_key, low_value = end + 1, key, int(key[:15], 16)
             elif key > target:
-                high, high_key = start, key
+                high, high_key, high_value = start, key, int(key[:15], 16)
             else:
                 return count
         return 0

@@ -7,7 +7,8 @@ and bounded (about 2 s of CPU per password, whatever its content):
 - invisible format characters (bidi marks, zero-width joiners) are removed first;
 - the empty password is score 0 (one guess);
 - up to 72 characters: zxcvbn on the whole password, interrupted after `WHOLE_BUDGET` seconds;
-- over 72 characters: zxcvbn on the first 72 and on the last 72 characters;
+- over 72 characters: zxcvbn on the first 72 and on the last 72 characters (the last only when
+  the first do not already earn the top score, 4);
 - a part that runs out of time is scored as 16-character chunks, each bounded too;
 - the estimate of a password scored in parts is the largest estimate among its parts: an attacker
   who guesses the whole has guessed each part, so that is a lower bound on the whole, never an
@@ -20,6 +21,7 @@ applied by the check, not here.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -64,12 +66,15 @@ class ScoringJob:
 
 def _words(text: str | None) -> list[str]:
     """`text` itself (lower-cased) plus its alphanumeric tokens and their concatenation."""
-    if not text:
-        return []
+    return list(_cached_words(text)) if text else []
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_words(text: str) -> tuple[str, ...]:
     lowered = text.strip().lower()
     tokens = [t for t in re.split(r"[^0-9a-z]+", lowered) if t]
     words = [lowered.lstrip("@"), *tokens, "".join(tokens)]
-    return [w for w in words if len(w) >= _MIN_WORD]
+    return tuple(w for w in words if len(w) >= _MIN_WORD)
 
 
 def context_words(
@@ -187,6 +192,8 @@ def score_password(password: Secret, user_inputs: Sequence[str] = ()) -> Strengt
     results: list[Strength] = []
     slow: list[str] = []
     for part in parts:
+        if any(r.score == 4 for r in results):
+            break  # the head already earns the top score; the tail cannot change the verdict
         remaining = deadline - time.monotonic()
         strength = _zxcvbn_within(part, user_inputs, min(per_part, remaining))
         if strength is None:
@@ -260,15 +267,17 @@ def _score_in_pool(
 
     import zxcvbn  # noqa: F401 - loaded once here, inherited by forked workers
 
-    size = max(1, min(64, len(jobs) // (workers * 8) or 1))
-    batches = [(start, jobs[start : start + size]) for start in range(0, len(jobs), size)]
+    # Longest first, in small batches, so no worker is left alone with the slow tail.
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].password))
+    size = max(1, min(16, len(jobs) // (workers * 32)))
+    batches = [order[start : start + size] for start in range(0, len(order), size)]
     results: list[Strength | None] = [None] * len(jobs)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: dict[Future[list[Strength]], int] = {
-                pool.submit(_score_batch, batch): start for start, batch in batches
+            pending: dict[Future[list[Strength]], list[int]] = {
+                pool.submit(_score_batch, [jobs[i] for i in batch]): batch for batch in batches
             }
             while pending:
                 done, _ = wait(pending, timeout=STALL_SECONDS, return_when=FIRST_COMPLETED)
@@ -277,11 +286,11 @@ def _score_in_pool(
                         future.cancel()
                     raise ScanIncomplete("password scoring stalled; no verdict within the bound")
                 for future in done:
-                    start = pending.pop(future)
-                    batch_results = future.result()
-                    results[start : start + len(batch_results)] = batch_results
+                    batch = pending.pop(future)
+                    for index, strength in zip(batch, future.result(), strict=True):
+                        results[index] = strength
                     if on_progress:
-                        on_progress(len(batch_results))
+                        on_progress(len(batch))
     except BrokenProcessPool:
         raise ScanIncomplete("a password scoring worker stopped unexpectedly") from None
     return [r for r in results if r is not None]
