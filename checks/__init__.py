@@ -5,7 +5,14 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 
-from checks import access, governance, incidents, mfa, ownership  # noqa: F401 - registration on import
+from checks import (  # noqa: F401 - registration on import
+    access,
+    governance,
+    incidents,
+    mfa,
+    ownership,
+    passwords,
+)
 from checks.base import Check, registered
 
 

@@ -117,3 +117,34 @@ def dormant(account: Account, ctx: ScanContext) -> Verdict:
             f"no activity for {idle} days (policy: {limit})", idle_days=idle, dormant_days=limit
         )
     return passed(f"active {idle} days ago", idle_days=idle, dormant_days=limit)
+
+
+@check(
+    id="ACC-003",
+    title="Password not rotated since a holder left",
+    severity=Severity.HIGH,
+    rationale=(
+        "NIST SP 800-63B-4 §3.1.1.2 drops calendar rotation but requires a change on evidence of "
+        "compromise; a person or agency who knew the password and has left is exactly that "
+        "(CIS Controls v8 6.2)."
+    ),
+    remediation=(
+        "Rotate now with `posture vault rotate ACCOUNT` (or `--all-due`), change it on the "
+        "platform, and remove the leaver from password_known_by."
+    ),
+    references=("https://pages.nist.gov/800-63-4/sp800-63b.html", "CIS Controls v8 6.2"),
+    needs_secrets=True,
+)
+def rotate_after_departure(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.vault.rotation import rotation_reason
+
+    if ctx.secrets is None:
+        return skipped("no vault opened for this scan; rotation dates live in the vault")
+    facts = ctx.secrets.accounts.get(account.id)
+    set_at = facts.password_set_at if facts is not None and facts.has_password else None
+    reason = rotation_reason(ctx.inventory, account, set_at.date() if set_at else None, ctx.today)
+    if reason:
+        return fail(
+            f"rotate now: {reason}", password_set=set_at.date().isoformat() if set_at else None
+        )
+    return passed("no holder has left since the password was set")

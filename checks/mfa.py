@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.base import Verdict, check, fail, passed, skipped
 from scanner.context import ScanContext
 from scanner.inventory import Account
-from scanner.model import Holder, Mfa, Severity
+from scanner.model import EvidenceValue, Holder, Mfa, Severity, Status
 
 NIST_MFA = "https://pages.nist.gov/800-63-4/sp800-63b.html#sec3"
 CIS_6 = "https://www.cisecurity.org/controls/account-management"
@@ -92,3 +92,47 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
     elif stronger:
         message += f"; {platform.display_name} offers {', '.join(stronger)}"
     return fail(message, shift=1 if private_phone else 0, **evidence)
+
+
+@check(
+    id="MFA-003",
+    title="Weak or shared TOTP seed",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "RFC 4226 §4 requires a shared secret of at least 128 bits (160 recommended); one seed "
+        "on several accounts means one leaked seed opens them all."
+    ),
+    remediation=(
+        "Re-enrol the authenticator on the platform so it issues a fresh seed (most issue 160 "
+        "bits), and store the new seed in the vault for this account only."
+    ),
+    references=("https://www.rfc-editor.org/rfc/rfc4226#section-4", NIST_MFA),
+    needs_secrets=True,
+)
+def weak_totp_seed(account: Account, ctx: ScanContext) -> Verdict:
+    from checks.passwords import secrets_of
+    from scanner.passwords.facts import AccountSecrets
+    from scanner.passwords.totp import MIN_SEED_BITS
+
+    facts = secrets_of(account, ctx)
+    if not isinstance(facts, AccountSecrets):
+        return facts
+    if facts.totp_bits is None:
+        return skipped("no TOTP seed stored in the vault")
+    evidence: dict[str, EvidenceValue] = {
+        "seed_bits": facts.totp_bits,
+        "min_seed_bits": MIN_SEED_BITS,
+        "shared_with": list(facts.totp_shared_with),
+    }
+    if not facts.totp_valid:
+        return Verdict(Status.FAIL, "stored TOTP seed is not valid base32", evidence)
+    problems = []
+    if facts.totp_bits < MIN_SEED_BITS:
+        problems.append(f"seed holds {facts.totp_bits} bits (at least {MIN_SEED_BITS})")
+    if facts.totp_shared_with:
+        problems.append(f"same seed as {', '.join(facts.totp_shared_with)}")
+    if problems:
+        return Verdict(Status.FAIL, "TOTP seed: " + "; ".join(problems), evidence)
+    return Verdict(
+        Status.PASS, f"{facts.totp_bits}-bit TOTP seed, used on this account only", evidence
+    )

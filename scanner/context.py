@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scanner.inventory import Account, Inventory
+from scanner.passwords.facts import PasswordFacts
 from scanner.platforms import Platform
 from scanner.policy import Policy, Rules
 
@@ -25,6 +26,8 @@ class ScanContext:
     today: dt.date = field(default_factory=dt.date.today)
     # Open breach incidents by account id, from the state database (INC-001).
     incidents: Mapping[str, OpenIncident] = field(default_factory=dict)
+    # Facts about the vault's secrets; None when the scan has no vault (password checks skip).
+    secrets: PasswordFacts | None = None
 
     def rules(self, account: Account) -> Rules:
         return self.policy.for_tier(account.tier)

@@ -1,23 +1,31 @@
-"""One scan from files to result: load, build the context, run the selected checks."""
+"""One scan from files to result: load, open the vault, analyse secrets, run the checks,
+apply suppressions, record history."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import checks as catalogue_of_checks
 from scanner.context import ScanContext
-from scanner.errors import UsageError
+from scanner.errors import InputError, UsageError
 from scanner.incidents import open_incidents_at
 from scanner.inventory import Inventory, load_inventory
+from scanner.passwords.analysis import analyse
+from scanner.passwords.breach import open_breach_source
+from scanner.passwords.cache import ScoreCache
+from scanner.passwords.facts import PasswordFacts, SecretRecord
 from scanner.platforms import catalogue, platform_ids
-from scanner.policy import load_policy
+from scanner.policy import Policy, load_policy
 from scanner.scan import ScanResult, run_checks
-from scanner.state import default_state_path
+from scanner.state import StateDB, default_state_path
 from scanner.suppressions import SuppressionFile, apply_suppressions, load_suppressions
+
+HMAC_PURPOSE = "password-analysis"
 
 
 @dataclass(frozen=True)
@@ -31,10 +39,29 @@ class ScanRequest:
     today: dt.date | None = None
     # A suppressions file to apply; None for none.
     suppressions: Path | None = None
-    # The state database (incidents, history); None: $POSTURE_DB, else posture.db beside it.
+    # The state database (incidents, history, score cache); None: $POSTURE_DB or beside it.
     db: Path | None = None
     # Record this scan in the database's history.
     record_history: bool = False
+    # The vault whose secrets the password checks read; None: no vault (they are skipped).
+    vault: Path | None = None
+    # False: a vault path that does not exist just skips the password checks (the default
+    # location); True: it is an error (the user named it).
+    vault_required: bool = False
+    passphrase_file: Path | None = None
+    hibp: Path | None = None  # breach corpus: a sorted 40HEX:COUNT file or a prefix folder
+    online: bool = False  # look passwords up in the range API instead (k-anonymity)
+    hibp_url: str | None = None
+    progress: bool = False  # a progress bar on stderr while passwords are scored (terminal only)
+    workers: int | None = None  # scoring processes; None: every core
+
+
+@dataclass(frozen=True)
+class VaultSecrets:
+    """What an opened vault gives a scan: its secrets and a key derived from its data key."""
+
+    records: Sequence[SecretRecord]
+    hmac_key: bytes
 
 
 def load(path: Path) -> Inventory:
@@ -42,8 +69,30 @@ def load(path: Path) -> Inventory:
     return load_inventory(path, platform_ids())
 
 
-def perform_scan(request: ScanRequest) -> ScanResult:
-    """Load, check, apply suppressions, then record in the history database when asked."""
+def state_path(request: ScanRequest) -> Path:
+    return request.db or default_state_path(request.inventory)
+
+
+def open_vault_secrets(
+    path: Path,
+    inventory: Inventory,
+    *,
+    passphrase_file: Path | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> VaultSecrets:
+    """Unlock the vault (passphrase sources in the documented order) and read what scans need."""
+    from scanner.passwords.records import records_from_vault
+    from scanner.vault import unlock
+
+    vault = unlock(path, passphrase_file=passphrase_file, notice=notice or (lambda _: None))
+    return VaultSecrets(
+        records=records_from_vault(inventory, vault.entries()),
+        hmac_key=vault.derive_key(HMAC_PURPOSE),
+    )
+
+
+def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> ScanResult:
+    """Load, analyse the vault's secrets when there is a vault, check, suppress, record."""
     inventory = load(request.inventory)
     policy = load_policy(inventory.policy_table, request.policy_file)
     selected = catalogue_of_checks.select(request.include, request.exclude)
@@ -52,12 +101,29 @@ def perform_scan(request: ScanRequest) -> ScanResult:
     suppressions: SuppressionFile | None = None
     if request.suppressions is not None:
         suppressions = load_suppressions(request.suppressions)
+    notes: list[str] = []
+    if vault is None and request.vault is not None:
+        if request.vault.exists():
+            vault = open_vault_secrets(
+                request.vault, inventory, passphrase_file=request.passphrase_file
+            )
+        elif request.vault_required:
+            raise InputError("vault not found", path=request.vault)
+        else:
+            notes.append(
+                f"No vault at {request.vault}: password checks skipped "
+                "(posture vault init, then posture vault set ACCOUNT)."
+            )
+    needs_secrets = any(c.needs_secrets for c in selected)
+    with _score_cache(request, wanted=vault is not None) as cache:
+        secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
     context = ScanContext(
         inventory=inventory,
         policy=policy,
         platforms=catalogue(),
         today=request.today or dt.date.today(),
-        incidents=open_incidents_at(request.db or default_state_path(request.inventory)),
+        incidents=open_incidents_at(state_path(request)),
+        secrets=secrets,
     )
     result = run_checks(context, selected)
     findings, review = apply_suppressions(
@@ -67,11 +133,50 @@ def perform_scan(request: ScanRequest) -> ScanResult:
         account_ids=[a.id for a in inventory.accounts],
         check_ids=[c.id for c in selected],
     )
-    result = dataclasses.replace(result, findings=findings, suppression_review=review)
+    result = dataclasses.replace(
+        result, findings=findings, suppression_review=review, notes=(*result.notes, *notes)
+    )
     if request.record_history:
         from scanner.history import record_scan
-        from scanner.state import StateDB
 
-        with StateDB(request.db or default_state_path(request.inventory)) as db:
+        with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def _analyse(
+    request: ScanRequest,
+    inventory: Inventory,
+    policy: Policy,
+    vault: VaultSecrets | None,
+    cache: ScoreCache | None,
+) -> PasswordFacts | None:
+    # Opened (and validated) even without a vault, so a bad corpus is reported at once.
+    breach = open_breach_source(request.hibp, online=request.online, url=request.hibp_url)
+    try:
+        if vault is None:
+            return None
+        return analyse(
+            inventory,
+            policy,
+            vault.records,
+            hmac_key=vault.hmac_key,
+            cache=cache,
+            breach=breach,
+            workers=request.workers,
+            progress=request.progress,
+        )
+    finally:
+        if breach is not None:
+            breach.close()
+
+
+@contextlib.contextmanager
+def _score_cache(request: ScanRequest, *, wanted: bool) -> Iterator[ScoreCache | None]:
+    """The strength-score cache in the state database; none when there is nothing to score."""
+    path = state_path(request)
+    if not wanted or not path.parent.is_dir():
+        yield None
+        return
+    with StateDB(path) as db:
+        yield ScoreCache(db)

@@ -16,12 +16,15 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import InputError, StateError
 from scanner.inventory import Account, Inventory
 from scanner.model import Mfa
 from scanner.platforms import Platform, PlatformStep, catalogue
+
+if TYPE_CHECKING:
+    from scanner.passwords.facts import SecretRecord
 
 RUNBOOK_FILE = "scanner/data/runbook.toml"
 ROTATE_STEP = "rotate-password"  # ticked by `posture vault rotate`; the runbook must keep it
@@ -558,3 +561,22 @@ def find_step(checklist: Checklist, step: str) -> ChecklistStep | None:
         number = int(step)
         return checklist.steps[number - 1] if 1 <= number <= len(checklist.steps) else None
     return checklist.step(step)
+
+
+def shared_passwords(
+    records: Sequence[SecretRecord], hmac_key: bytes, account_id: str
+) -> tuple[SharedPassword, ...]:
+    """The accounts whose vault password is the same as, or nearly the same as, this account's,
+    found by keyed digests (never by comparing plaintexts)."""
+    from scanner.passwords.reuse import Grouping
+
+    grouping = Grouping(
+        {r.account_id: r.password for r in records if r.password is not None}, hmac_key
+    )
+    return (
+        *(SharedPassword(a, PasswordLikeness.SAME) for a in grouping.same.get(account_id, ())),
+        *(
+            SharedPassword(a, PasswordLikeness.SIMILAR)
+            for a in grouping.similar.get(account_id, ())
+        ),
+    )

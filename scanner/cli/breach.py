@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from scanner.cli.options import InventoryOption, beside_inventory, inventory_path
+from scanner.cli.options import (
+    VAULT_ENV,
+    VAULT_NAME,
+    InventoryOption,
+    NoVaultOption,
+    PassphraseFileOption,
+    VaultOption,
+    beside_inventory,
+    inventory_path,
+)
 from scanner.errors import UsageError
 
 if TYPE_CHECKING:
@@ -61,14 +70,36 @@ def _open_log(path: Path, *, create: bool = False, readonly: bool = False) -> In
     return IncidentLog(db)
 
 
-def _tailored(account_id: str, inventory: Path | None) -> Checklist:
-    from scanner.pipeline import load
-    from scanner.runbook import tailor_checklist
+def _tailored(
+    account_id: str,
+    inventory: Path | None,
+    vault: Path | None = None,
+    passphrase_file: Path | None = None,
+    no_vault: bool = False,
+) -> Checklist:
+    """The account's checklist; with the vault open, the accounts sharing its password too."""
+    from scanner.pipeline import load, open_vault_secrets
+    from scanner.runbook import SharedPassword, shared_passwords, tailor_checklist
+    from scanner.vault.errors import PassphraseUnavailable
 
-    loaded = load(inventory_path(inventory))
+    inventory_file = inventory_path(inventory)
+    loaded = load(inventory_file)
     account = loaded.account(account_id)
-    # The vault's shared-password steps are passed here once the vault is wired in.
-    return tailor_checklist(loaded, account, shared_with=())
+    vault_file = beside_inventory(inventory_file, VAULT_NAME, vault, VAULT_ENV)
+    shared: tuple[SharedPassword, ...] = ()
+    if not no_vault and (vault is not None or vault_file.exists()):
+        try:
+            secrets = open_vault_secrets(vault_file, loaded, passphrase_file=passphrase_file)
+        except PassphraseUnavailable:
+            typer.echo(
+                "posture: warning: vault not opened (no passphrase source): accounts sharing "
+                "this password are not listed; set POSTURE_VAULT_PASSPHRASE or use "
+                "--passphrase-file",
+                err=True,
+            )
+        else:
+            shared = shared_passwords(secrets.records, secrets.hmac_key, account.id)
+    return tailor_checklist(loaded, account, shared_with=shared)
 
 
 def _no_incident(account_id: str, what: str = "no open incident") -> Exception:
@@ -85,12 +116,15 @@ def start(
     by: str | None = ByOption,
     inventory: Path | None = InventoryOption,
     db: Path | None = DbOption,
+    vault: Path | None = VaultOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    no_vault: bool = NoVaultOption,
 ) -> None:
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
     from scanner.checklist_text import render_text
 
     operator = _operator(by)
-    checklist = _tailored(account, inventory)
+    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault)
     log = _open_log(_db_path(inventory, db), create=True)
     assert log is not None  # noqa: S101 - create=True always opens
     with log.db:
@@ -227,13 +261,16 @@ def checklist(
     account: str = AccountArgument,
     output_format: str = typer.Option("text", "--format", "-f", help="text or markdown."),
     inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    no_vault: bool = NoVaultOption,
 ) -> None:
     """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
     from scanner.checklist_text import render_markdown, render_text
 
     if output_format not in FORMATS:
         raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')
-    tailored = _tailored(account, inventory)
+    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault)
     render = render_text if output_format == "text" else render_markdown
     sys.stdout.write(render(tailored))
 

@@ -28,6 +28,22 @@ DbOption = typer.Option(
     None, "--db", help=f"State database [default: ${DB_ENV}, else {DB_NAME} beside the inventory]."
 )
 
+VAULT_NAME = "posture.vault"
+VAULT_ENV = "POSTURE_VAULT"
+VaultOption = typer.Option(
+    None,
+    "--vault",
+    help="Vault file [default: posture.vault beside the inventory; env POSTURE_VAULT].",
+)
+PassphraseFileOption = typer.Option(
+    None,
+    "--passphrase-file",
+    help="Read the vault passphrase from the first line of this file (mode 600).",
+)
+NoVaultOption = typer.Option(
+    False, "--no-vault", help="Do not open the vault (steps that need its secrets are left out)."
+)
+
 
 def inventory_path(*candidates: Path | None) -> Path:
     """The first inventory path given, else ./inventory.toml."""

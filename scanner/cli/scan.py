@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -11,9 +12,14 @@ import typer
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
+    VAULT_ENV,
+    VAULT_NAME,
     DbOption,
     InventoryOption,
+    NoVaultOption,
+    PassphraseFileOption,
     PolicyOption,
+    VaultOption,
     beside_inventory,
     inventory_path,
     parse_date,
@@ -67,6 +73,18 @@ def scan(
     no_history: bool = typer.Option(
         False, "--no-history", help="Do not record this scan in the history database."
     ),
+    vault: Path | None = VaultOption,
+    no_vault: bool = NoVaultOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    hibp: Path | None = typer.Option(
+        None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
+    ),
+    online: bool = typer.Option(
+        False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
+    ),
+    hibp_url: str | None = typer.Option(
+        None, "--hibp-url", help="Range API base URL for --online.", show_default=False
+    ),
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
     from scanner.files import atomic_write
@@ -94,6 +112,13 @@ def scan(
         suppressions=_suppressions_file(inventory_file, suppressions),
         db=beside_inventory(inventory_file, DB_NAME, db, DB_ENV),
         record_history=not no_history,
+        vault=None if no_vault else beside_inventory(inventory_file, VAULT_NAME, vault, VAULT_ENV),
+        vault_required=not no_vault and (vault is not None or bool(os.environ.get(VAULT_ENV))),
+        passphrase_file=passphrase_file,
+        hibp=hibp,
+        online=online,
+        hibp_url=hibp_url,
+        progress=True,
     )
     result = perform_scan(request)
     # Render everything before writing anything: a failing format leaves no file half-updated.

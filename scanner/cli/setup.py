@@ -103,7 +103,9 @@ def demo(
             typer.echo(f"(demo) due for rotation: {account.id}: {why}")
         # Checks that read secrets unlock the demo vault through the usual environment source.
         os.environ[PASSPHRASE_ENV] = demo_vault.passphrase.reveal()
-        result = perform_scan(ScanRequest(inventory=inventory))
+        result = perform_scan(
+            ScanRequest(inventory=inventory, vault=vault.path, vault_required=True, progress=True)
+        )
         typer.echo(make_report("table").render(result), nl=False)
         worst = result.worst_failure()
         typer.echo(

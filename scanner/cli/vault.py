@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from scanner.cli.options import InventoryOption, beside_inventory, inventory_path, parse_date
+from scanner.cli.options import (
+    DB_ENV,
+    DB_NAME,
+    VAULT_ENV,
+    VAULT_NAME,
+    DbOption,
+    InventoryOption,
+    PassphraseFileOption,
+    VaultOption,
+    beside_inventory,
+    inventory_path,
+    parse_date,
+)
 from scanner.errors import InputError, UsageError
 from scanner.secret import Secret
 
@@ -20,8 +32,6 @@ if TYPE_CHECKING:
     from scanner.vault import Entry, Vault
     from scanner.vault.audit import DatabaseAudit
 
-VAULT_ENV = "POSTURE_VAULT"
-DB_ENV = "POSTURE_DB"
 
 vault_app = typer.Typer(
     help="The encrypted vault: passwords, history, TOTP seeds, recovery codes.",
@@ -29,21 +39,6 @@ vault_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-VaultOption = typer.Option(
-    None,
-    "--vault",
-    help="Vault file [default: posture.vault beside the inventory; env POSTURE_VAULT].",
-)
-DbOption = typer.Option(
-    None,
-    "--db",
-    help="State database for the audit log [default: posture.db beside the inventory; env POSTURE_DB].",
-)
-PassphraseFileOption = typer.Option(
-    None,
-    "--passphrase-file",
-    help="Read the vault passphrase from the first line of this file (mode 600).",
-)
 RememberOption = typer.Option(
     False, "--remember", help="Cache the derived key in the OS keyring for later commands."
 )
@@ -82,8 +77,8 @@ def _where(inventory: Path | None, vault: Path | None, db: Path | None) -> Where
     return Where(
         inventory=inv,
         inventory_given=inventory is not None,
-        vault=beside_inventory(inv, "posture.vault", vault, VAULT_ENV),
-        db=beside_inventory(inv, "posture.db", db, DB_ENV),
+        vault=beside_inventory(inv, VAULT_NAME, vault, VAULT_ENV),
+        db=beside_inventory(inv, DB_NAME, db, DB_ENV),
     )
 
 

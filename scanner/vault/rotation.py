@@ -30,17 +30,30 @@ def due_for_rotation(
             if entry is not None and entry.password is not None and entry.password_set_at
             else None
         )
-        reasons = []
-        for ref in account.password_known_by:
-            lost_access = _access_lost_on(inventory, ref)
-            if lost_access is None or lost_access > today:
-                continue
-            if set_on is None or set_on < lost_access:
-                reasons.append(_reason(inventory, ref, lost_access))
-        if reasons:
-            when = f"password set {set_on.isoformat()}" if set_on else "no password set date"
-            due.append((account, f"{'; '.join(reasons)} ({when})"))
+        reason = rotation_reason(inventory, account, set_on, today)
+        if reason:
+            due.append((account, reason))
     return due
+
+
+def rotation_reason(
+    inventory: Inventory, account: Account, set_on: dt.date | None, today: dt.date
+) -> str | None:
+    """Why the account's password must be rotated now (who lost access since it was set), or None.
+
+    The one rule behind ACC-003 and `posture vault rotate --all-due`.
+    """
+    reasons = []
+    for ref in account.password_known_by:
+        lost_access = _access_lost_on(inventory, ref)
+        if lost_access is None or lost_access > today:
+            continue
+        if set_on is None or set_on < lost_access:
+            reasons.append(_reason(inventory, ref, lost_access))
+    if not reasons:
+        return None
+    when = f"password set {set_on.isoformat()}" if set_on else "no password set date"
+    return f"{'; '.join(reasons)} ({when})"
 
 
 def _access_lost_on(inventory: Inventory, ref: str) -> dt.date | None:

@@ -1,0 +1,166 @@
+"""`analyse`: from the vault's secrets to the facts the password checks read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from scanner.inventory import Account, Inventory
+from scanner.passwords import reuse
+from scanner.passwords.breach import BreachLookupFailed, BreachSource, sha1_hex
+from scanner.passwords.cache import ScoreCache, cache_key
+from scanner.passwords.facts import (
+    AccountSecrets,
+    BreachResult,
+    PasswordFacts,
+    SecretRecord,
+    Strength,
+)
+from scanner.passwords.progress import ProgressBar
+from scanner.passwords.strength import ScoringJob, context_words, score_all
+from scanner.passwords.totp import seed_key
+from scanner.platforms import Platform, catalogue
+from scanner.policy import Policy
+from scanner.secret import Secret
+
+MIN_KEY_BYTES = 16
+
+
+def analyse(
+    inventory: Inventory,
+    policy: Policy,
+    records: Iterable[SecretRecord],
+    *,
+    hmac_key: bytes,
+    cache: ScoreCache | None = None,
+    breach: BreachSource | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    platforms: Mapping[str, Platform] | None = None,
+) -> PasswordFacts:
+    """Score, look up and group every stored secret; the result holds no secret and no hash.
+
+    Each distinct password is scored once, against the context words of every account that uses
+    it (more words can only lower a zxcvbn estimate), and only when the cache lacks its verdict.
+    `hmac_key` (from the vault's data key) keys the reuse grouping and the cache.
+    """
+    if len(hmac_key) < MIN_KEY_BYTES:
+        raise ValueError("hmac_key must hold at least 16 bytes")
+    platforms = platforms if platforms is not None else catalogue()
+    accounts = {a.id: a for a in inventory.accounts}
+    by_account = {r.account_id: r for r in records if r.account_id in accounts}
+
+    passwords: dict[str, Secret] = {
+        account_id: record.password
+        for account_id, record in by_account.items()
+        if record.password is not None
+    }
+    grouping = reuse.Grouping(passwords, hmac_key)
+    exact = grouping.exact
+
+    # One scoring job per distinct password, with the union of its accounts' context words.
+    members: defaultdict[bytes, list[str]] = defaultdict(list)
+    for account_id, digest in exact.items():
+        members[digest].append(account_id)
+    jobs: dict[bytes, ScoringJob] = {}
+    for digest, account_ids in members.items():
+        words: set[str] = set()
+        for account_id in account_ids:
+            words.update(_context(accounts[account_id], inventory, policy, platforms))
+        jobs[digest] = ScoringJob(passwords[account_ids[0]], tuple(sorted(words)))
+
+    strengths, scored, cached = _strengths(
+        jobs, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress
+    )
+    breaches = _breaches(jobs, breach)
+    same, similar = grouping.same, grouping.similar
+    totp_bits, totp_shared = _totp(by_account, reuse.subkey(hmac_key, "totp"))
+
+    facts: dict[str, AccountSecrets] = {}
+    for account_id in accounts:
+        record = by_account.get(account_id)
+        password = passwords.get(account_id)
+        own = exact.get(account_id)
+        facts[account_id] = AccountSecrets(
+            account_id=account_id,
+            has_password=password is not None,
+            length=len(password) if password is not None else 0,
+            strength=strengths[own] if own is not None else None,
+            breach=breaches.get(own) if own is not None else None,
+            reused_with=same.get(account_id, ()),
+            similar_to=similar.get(account_id, ()),
+            password_set_at=record.password_set_at if record else None,
+            totp_bits=totp_bits.get(account_id),
+            totp_valid=totp_bits.get(account_id, 1) > 0,
+            totp_shared_with=totp_shared.get(account_id, ()),
+        )
+    return PasswordFacts(
+        accounts=facts,
+        breach_source=breach.description if breach is not None else None,
+        scored=scored,
+        cached=cached,
+    )
+
+
+def _context(
+    account: Account, inventory: Inventory, policy: Policy, platforms: Mapping[str, Platform]
+) -> tuple[str, ...]:
+    platform = platforms.get(account.platform) or platforms["other"]
+    return context_words(account, inventory, policy.for_tier(account.tier), platform)
+
+
+def _strengths(
+    jobs: Mapping[bytes, ScoringJob],
+    key: bytes,
+    cache: ScoreCache | None,
+    workers: int | None,
+    progress: bool,
+) -> tuple[dict[bytes, Strength], int, int]:
+    """Verdicts by password digest, and how many were scored and how many came from the cache."""
+    keys = {digest: cache_key(key, job.password, job.user_inputs) for digest, job in jobs.items()}
+    known = cache.lookup(keys.values()) if cache is not None else {}
+    result = {digest: known[k] for digest, k in keys.items() if k in known}
+    missing = [digest for digest in jobs if digest not in result]
+    bar = ProgressBar(len(missing), "scoring passwords") if progress else None
+    try:
+        fresh = score_all(
+            [jobs[d] for d in missing],
+            workers=workers,
+            on_progress=bar.advance if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    result.update(zip(missing, fresh, strict=True))
+    if cache is not None:
+        cache.store({keys[d]: s for d, s in zip(missing, fresh, strict=True)})
+    return result, len(missing), len(jobs) - len(missing)
+
+
+def _breaches(
+    jobs: Mapping[bytes, ScoringJob], source: BreachSource | None
+) -> dict[bytes, BreachResult]:
+    if source is None:
+        return {}
+    hashes = {digest: sha1_hex(job.password) for digest, job in jobs.items()}
+    try:
+        counts = source.counts(hashes.values())
+    except BreachLookupFailed as exc:
+        return {digest: BreachResult(None, str(exc)) for digest in jobs}
+    return {digest: BreachResult(counts[h]) for digest, h in hashes.items()}
+
+
+def _totp(
+    records: Mapping[str, SecretRecord], key: bytes
+) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    """Seed bits per account (0 for a seed that is not base32), and accounts sharing a seed."""
+    bits: dict[str, int] = {}
+    digests: dict[str, bytes] = {}
+    for account_id, record in records.items():
+        if record.totp_secret is None:
+            continue
+        seed = seed_key(record.totp_secret)
+        bits[account_id] = 8 * len(seed) if seed else 0
+        if seed:
+            digests[account_id] = reuse.keyed_digest(key, seed.hex())
+    return bits, reuse.groups(digests)

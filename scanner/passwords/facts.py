@@ -1,0 +1,81 @@
+"""What the password checks read: plain inputs from the vault, and the facts computed from them.
+
+Nothing here holds a plaintext or a hash of a single secret: `SecretRecord` carries `Secret`s
+in memory only, and `PasswordFacts` names accounts, scores and counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scanner.secret import Secret
+
+
+@dataclass(frozen=True)
+class SecretRecord:
+    """One account's secrets as the vault holds them (input to `analyse`)."""
+
+    account_id: str
+    password: Secret | None
+    password_set_at: dt.datetime | None = None
+    totp_secret: Secret | None = None
+
+
+class ScoreMethod(enum.Enum):
+    """How a strength score was reached within the time bound."""
+
+    WHOLE = "whole"  # zxcvbn on the whole password
+    PARTS = "parts"  # over 72 characters or too slow: the strongest of its parts, a lower bound
+    UNRATED = "unrated"  # no part could be scored within the bound: treated as the weakest
+
+
+@dataclass(frozen=True)
+class Strength:
+    """A zxcvbn verdict on one password; `guesses_log10` is finite and JSON-safe."""
+
+    score: int
+    guesses_log10: float
+    warning: str
+    suggestions: tuple[str, ...]
+    method: ScoreMethod
+
+
+@dataclass(frozen=True)
+class BreachResult:
+    """The breach corpus's answer for one password: a count, or why there is none."""
+
+    count: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountSecrets:
+    """Everything the checks may know about one account's stored secrets."""
+
+    account_id: str
+    has_password: bool
+    length: int
+    strength: Strength | None
+    breach: BreachResult | None  # None: no breach source was given
+    reused_with: tuple[str, ...]  # other accounts with exactly the same password
+    similar_to: tuple[str, ...]  # other accounts with a near-identical (not equal) password
+    password_set_at: dt.datetime | None
+    totp_bits: int | None  # None: no seed stored
+    totp_valid: bool
+    totp_shared_with: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PasswordFacts:
+    """The result of `analyse`: per-account facts plus how the work was done."""
+
+    accounts: Mapping[str, AccountSecrets]
+    breach_source: str | None
+    scored: int  # distinct passwords scored by zxcvbn in this run
+    cached: int  # distinct passwords whose score came from the cache
+
+    def get(self, account_id: str) -> AccountSecrets | None:
+        return self.accounts.get(account_id)
