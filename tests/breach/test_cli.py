@@ -250,9 +250,15 @@ def test_database_file_without_write_permission_is_one_line(inventory_file: Path
 def test_no_secret_reaches_breach_output_exports_or_the_database(
     inventory_file: Path, db_path: Path, tmp_path: Path
 ):
-    sentinel = "SENTINEL-hunter2-Passphrase-7731"
-    (inventory_file.parent / "posture.vault").write_text(sentinel)
-    env = {"POSTURE_VAULT_PASSPHRASE": sentinel, "LOGNAME": "dana"}
+    passphrase = "SENTINEL-hunter2-Passphrase-7731"
+    password = "SENTINEL-shared-Password-4412"
+    env = {"POSTURE_VAULT_PASSPHRASE": passphrase, "LOGNAME": "dana"}
+    assert runner.invoke(app, ["vault", "init", "-i", str(inventory_file)], env=env).exit_code == 0
+    for account in ("x-main", "facebook-page"):
+        stored = runner.invoke(
+            app, ["vault", "set", account, "-i", str(inventory_file)], env=env, input=password
+        )
+        assert stored.exit_code == 0, stored.output
     outputs = []
     for command in (
         ["checklist", "x-main"],
@@ -268,9 +274,23 @@ def test_no_secret_reaches_breach_output_exports_or_the_database(
         result = breach(inventory_file, *command, env=env)
         assert result.exit_code == 0, result.output
         outputs.append(result.output)
-    assert all(sentinel not in text for text in outputs)
-    assert sentinel not in (tmp_path / "x.md").read_text()
-    assert sentinel.encode() not in db_path.read_bytes()
+    # The vault was opened: the account sharing the password is named, the password is not.
+    assert "rotate:facebook-page" in outputs[0]
+    for secret in (passphrase, password):
+        assert all(secret not in text for text in outputs)
+        assert secret not in (tmp_path / "x.md").read_text()
+        assert secret.encode() not in db_path.read_bytes()
+
+
+def test_checklist_without_a_vault_passphrase_warns_and_still_prints(
+    inventory_file: Path, db_path: Path
+):
+    env = {"POSTURE_VAULT_PASSPHRASE": "pw"}
+    assert runner.invoke(app, ["vault", "init", "-i", str(inventory_file)], env=env).exit_code == 0
+    result = breach(inventory_file, "checklist", "x-main", env={"POSTURE_VAULT_PASSPHRASE": ""})
+    assert result.exit_code == 0, result.output
+    assert "accounts sharing this password are not listed" in result.stderr
+    assert "rotate-password" in result.stdout
 
 
 def test_breach_drill_through_the_real_command(inventory_file: Path, db_path: Path):
