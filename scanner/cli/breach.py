@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from scanner.cli.options import (
+    DB_ENV,
+    DB_NAME,
     VAULT_ENV,
     VAULT_NAME,
+    DbOption,
     InventoryOption,
     NoVaultOption,
     PassphraseFileOption,
@@ -26,8 +29,6 @@ if TYPE_CHECKING:
     from scanner.runbook import Checklist
     from scanner.state import StateDB
 
-DB_ENV = "POSTURE_DB"
-
 breach_app = typer.Typer(
     help="Hacked-account response: a tailored checklist, ticked and recorded step by step.",
     no_args_is_help=True,
@@ -36,16 +37,13 @@ breach_app = typer.Typer(
 )
 
 AccountArgument = typer.Argument(..., help="The account id in the inventory.")
-DbOption = typer.Option(
-    None, "--db", help=f"State database [default: ${DB_ENV}, else posture.db beside the inventory]."
-)
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")
 
 
 def _db_path(inventory: Path | None, db: Path | None) -> Path:
-    return beside_inventory(inventory_path(inventory), "posture.db", db, DB_ENV)
+    return beside_inventory(inventory_path(inventory), DB_NAME, db, DB_ENV)
 
 
 def _operator(by: str | None) -> str:

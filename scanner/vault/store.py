@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanner.errors import VaultError
-from scanner.files import fsync_directory
+from scanner.files import atomic_write, fsync_directory
 from scanner.vault.errors import VaultLocked, VaultMissing
 
 FILE_MODE = 0o600
@@ -134,20 +134,7 @@ def _write_backup(path: Path, previous: bytes, revision: int) -> None:
     folder = backup_folder(path)
     folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
     os.chmod(folder, FOLDER_MODE)
-    target = folder / f"rev-{revision:08d}.vault"
-    fd, tmp_name = tempfile.mkstemp(prefix=".rev-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(previous)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-        fsync_directory(folder)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    atomic_write(folder / f"rev-{revision:08d}.vault", previous, FILE_MODE)
 
 
 def _prune_backups(path: Path) -> None:
