@@ -77,7 +77,7 @@ def demo(
     from scanner.pipeline import ScanRequest, load, perform_scan
     from scanner.report import make_report
     from scanner.vault.audit import DatabaseAudit
-    from scanner.vault.demo import build_demo_vault
+    from scanner.vault.demo import build_demo_vault, write_demo_breach_corpus
     from scanner.vault.passphrase import PASSPHRASE_ENV
     from scanner.vault.rotation import due_for_rotation
 
@@ -103,8 +103,21 @@ def demo(
             typer.echo(f"(demo) due for rotation: {account.id}: {why}")
         # Checks that read secrets unlock the demo vault through the usual environment source.
         os.environ[PASSPHRASE_ENV] = demo_vault.passphrase.reveal()
+        corpus = folder / "pwned-passwords-demo.txt"
+        size = write_demo_breach_corpus(corpus)
+        typer.echo(
+            f"(demo) breach corpus {corpus.name}: {size:,} hashes standing in for the Pwned "
+            "Passwords download (give the real one with --hibp)"
+        )
         result = perform_scan(
-            ScanRequest(inventory=inventory, vault=vault.path, vault_required=True, progress=True)
+            ScanRequest(
+                inventory=inventory,
+                vault=vault.path,
+                vault_required=True,
+                hibp=corpus,
+                progress=True,
+                db=folder / "posture.db",
+            )
         )
         typer.echo(make_report("table").render(result), nl=False)
         worst = result.worst_failure()

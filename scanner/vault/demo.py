@@ -62,3 +62,25 @@ def build_demo_vault(
     vault = Vault.create(path, passphrase, audit=audit)
     vault.update(lambda current: current.update(entries), action="demo")
     return DemoVault(vault=vault, passphrase=passphrase)
+
+
+def write_demo_breach_corpus(path: Path) -> int:
+    """A tiny stand-in for the Pwned Passwords file: the demo passwords marked `breached`, among
+    random hashes, as sorted `40HEX:COUNT` lines. Returns how many lines it wrote."""
+    import hashlib
+
+    data = tomllib.loads(
+        resources.files("scanner").joinpath("data/demo_vault.toml").read_text("utf-8")
+    )
+    lines = {
+        hashlib.sha1(record["password"].encode(), usedforsecurity=False)
+        .hexdigest()
+        .upper(): record["breached"]
+        for record in data["entries"]
+        if "breached" in record
+    }
+    while len(lines) < 1_000:
+        lines[os.urandom(20).hex().upper()] = 1 + os.urandom(1)[0]
+    text = "".join(f"{digest}:{count}\n" for digest, count in sorted(lines.items()))
+    path.write_text(text, encoding="ascii")
+    return len(lines)

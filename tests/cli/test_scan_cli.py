@@ -172,10 +172,12 @@ def test_init_writes_a_starter_inventory_that_scans(tmp_path):
     assert "--force" in again.stderr
 
 
-def test_demo_prints_the_report():
+def test_demo_prints_the_report_with_password_checks_on_its_vault():
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert "Posture score:" in result.stdout
+    for check_id in ("PWD-001", "PWD-002", "PWD-003", "MFA-003", "ACC-003"):
+        assert "FAIL" in result.stdout.split(check_id)[0].splitlines()[-1], check_id
 
 
 def test_posture_console_script_runs_as_a_subprocess(tmp_path):
