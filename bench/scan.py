@@ -17,6 +17,7 @@ scan; 10,000 breach look-ups < 1 s and >= 100x faster than a linear read of the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -175,6 +176,13 @@ def linear_read(path: Path, wanted: set[bytes]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=4, help="random seed for the generated data")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="generate into this folder and keep it (inventory, vault, corpus, warm cache), to "
+        "time `posture scan` on it with other tools; the vault passphrase is written to "
+        "passphrase.txt there (mode 600)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     workers = default_workers()
@@ -183,8 +191,12 @@ def main() -> None:
         f"{CORPUS_HASHES:,}-hash corpus, {workers} cores"
     )
 
-    with tempfile.TemporaryDirectory(prefix="posture-bench-") as folder_name:
-        folder = Path(folder_name)
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            folder = args.keep
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="posture-bench-")))
         distinct = make_passwords(rng)
         reused = rng.choices(distinct[:4_000], k=ACCOUNTS - DISTINCT)  # weak ones get reused
         assigned = distinct + reused
@@ -216,6 +228,10 @@ def main() -> None:
             f"{vault_path.stat().st_size / 2**20:.1f} MiB"
         )
         os.environ["POSTURE_VAULT_PASSPHRASE"] = passphrase
+        if args.keep:
+            secret_file = folder / "passphrase.txt"
+            secret_file.write_text(passphrase + "\n")
+            secret_file.chmod(0o600)
         request = ScanRequest(
             inventory=inventory_path,
             hibp=corpus,

@@ -97,7 +97,6 @@ class JsonReport(Report):
                 {"id": c.id, "title": c.title, "family": c.family, "severity": c.severity.value}
                 for c in result.checks
             ],
-            "findings": [finding_dict(f) for f in result.findings],
             "suppressions": {
                 "file": None if review.path is None else str(review.path),
                 "entries": review.entries,
@@ -110,4 +109,12 @@ class JsonReport(Report):
             "history": history_dict(result),
             "notes": list(result.notes),
         }
-        return json.dumps(envelope, indent=2, ensure_ascii=False) + "\n"
+        # One finding per line through the C encoder: `indent` would force json's pure-Python
+        # encoder, about 5x slower on a 10,000-account scan's 200,000 findings.
+        head = json.dumps(envelope, indent=2, ensure_ascii=False)
+        findings = ",\n    ".join(
+            json.dumps(finding_dict(f), ensure_ascii=False) for f in result.findings
+        )
+        body = f"[\n    {findings}\n  ]" if findings else "[]"
+        return f'{head[:-2]},\n  "findings": {body}\n}}\n'
+
