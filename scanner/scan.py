@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from checks.base import Check, Verdict
 from scanner.context import ScanContext
-from scanner.model import Finding, Severity, Status
+from scanner.model import Finding, Severity, Status, Tier
 from scanner.suppressions import SuppressionReview
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:
     """Run every check on every account. A check that raises gives an ERROR finding."""
     started = dt.datetime.now(dt.UTC)
     findings = []
+    severities: dict[tuple[str, Tier, int], Severity] = {}
     for account in context.inventory.accounts:
         for check in checks:
             try:
@@ -102,14 +103,18 @@ def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:
             except Exception as exc:
                 # Only the type: an exception message could quote a secret.
                 verdict = Verdict(Status.ERROR, f"check failed: {type(exc).__name__}")
+            key = (check.id, account.tier, verdict.severity_shift)
+            severity = severities.get(key)
+            if severity is None:
+                severity = severities[key] = check.severity_for(*key[1:])
             findings.append(
                 Finding(
                     check_id=check.id,
                     status=verdict.status,
-                    severity=check.severity_for(account.tier, verdict.severity_shift),
+                    severity=severity,
                     account=account.id,
                     message=verdict.message,
-                    evidence=dict(verdict.evidence),
+                    evidence=verdict.evidence,
                 )
             )
     return ScanResult(
