@@ -261,6 +261,8 @@ def set_secret(
 def _read_codes(path: Path) -> tuple[Secret, ...]:
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", path=path, field="--recovery-codes") from None
     except OSError as exc:
         raise InputError(
             f"cannot read: {exc.strerror}", path=path, field="--recovery-codes"

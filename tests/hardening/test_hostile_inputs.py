@@ -140,6 +140,14 @@ def test_an_empty_password_is_refused_with_one_line(folder: Path) -> None:
     assert invoke("vault", "get", "x-main").exit_code == 2  # nothing was stored
 
 
+def test_recovery_codes_file_that_is_not_text_is_refused_with_one_line(folder: Path) -> None:
+    codes = folder / "codes.bin"
+    codes.write_bytes(os.urandom(64) + b"\xff\xfe")
+    result = invoke("vault", "set", "x-main", "--recovery-codes", str(codes))
+    assert result.exit_code == 2, result.stderr
+    _one_line_error(result, str(codes), "--recovery-codes")
+
+
 # ---- hostile breach corpora
 
 
