@@ -142,10 +142,22 @@ def _read_secret(label: str) -> Secret:
 
     if stdin_is_terminal():
         return prompt(label, confirm=True)
-    value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    value = _stdin_text(label).removesuffix("\n").removesuffix("\r")
     if not value:
         raise UsageError(f"{label}: nothing on stdin")
     return Secret(value)
+
+
+def _stdin_text(label: str) -> str:
+    """All of stdin as UTF-8, whatever the locale's stdin encoding; bytes that are not UTF-8 are
+    refused (the locale's error handler would otherwise crash or silently alter the secret)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin.read()
+    try:
+        return bytes(buffer.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{label}: stdin is not UTF-8 text; nothing was stored") from None
 
 
 def _entry_or_new(entries: dict[str, Entry], name: str) -> Entry:

@@ -140,6 +140,13 @@ def test_an_empty_password_is_refused_with_one_line(folder: Path) -> None:
     assert invoke("vault", "get", "x-main").exit_code == 2  # nothing was stored
 
 
+def test_a_password_that_is_not_utf8_is_refused_with_one_line(folder: Path) -> None:
+    result = invoke("vault", "set", "x-main", input=b"pass\xffword\n")
+    assert result.exit_code == 2, result.stderr
+    _one_line_error(result, "not UTF-8")
+    assert invoke("vault", "get", "x-main").exit_code == 2  # nothing was stored
+
+
 def test_recovery_codes_file_that_is_not_text_is_refused_with_one_line(folder: Path) -> None:
     codes = folder / "codes.bin"
     codes.write_bytes(os.urandom(64) + b"\xff\xfe")
