@@ -13,6 +13,7 @@ import typer
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
+    STRAY_ALLOWED,
     VAULT_ENV,
     VAULT_NAME,
     DbOption,
@@ -22,6 +23,7 @@ from scanner.cli.options import (
     beside_inventory,
     inventory_path,
     parse_date,
+    refuse_stray,
 )
 from scanner.errors import InputError, UsageError
 from scanner.secret import Secret
@@ -43,6 +45,7 @@ RememberOption = typer.Option(
     False, "--remember", help="Cache the derived key in the OS keyring for later commands."
 )
 AccountArgument = typer.Argument(..., help="Inventory account id (its vault entry is used).")
+SECRET_READERS = ("init", "set", "passwd")  # they accept stray arguments: see refuse_stray
 
 
 @dataclass(frozen=True)
@@ -172,8 +175,13 @@ def init(
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Create a new, empty vault (asks the passphrase twice on a terminal)."""
+    refuse_stray(
+        ctx, "the passphrase", "use --passphrase-file, POSTURE_VAULT_PASSPHRASE or the prompt"
+    )
     from scanner.vault import Vault
     from scanner.vault.passphrase import PASSPHRASE_ENV, OsKeyring, new_passphrase
 
@@ -207,8 +215,11 @@ def set_secret(
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Store a password (hidden prompt, or stdin when not a terminal; never argv), a TOTP seed or recovery codes."""
+    refuse_stray(ctx, "a password", "type it at the prompt or pipe it on stdin")
     import dataclasses
 
     from scanner.vault.generate import generate_password
@@ -544,8 +555,13 @@ def passwd(
     remember: bool = typer.Option(
         False, "--remember", help="Cache the new derived key in the OS keyring."
     ),
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Change the passphrase: the data key is re-wrapped, the contents are not re-encrypted."""
+    refuse_stray(
+        ctx, "a passphrase", "use --new-passphrase-file, POSTURE_NEW_VAULT_PASSPHRASE or the prompt"
+    )
     from scanner.vault.passphrase import NEW_PASSPHRASE_ENV, OsKeyring, new_passphrase
 
     where = _where(inventory, vault, db)
@@ -660,5 +676,6 @@ def register(app: typer.Typer) -> None:
         ("import", import_export),
         ("forget", forget),
     ):
-        vault_app.command(name)(guarded(command))
+        extra = STRAY_ALLOWED if name in SECRET_READERS else {}
+        vault_app.command(name, context_settings=extra)(guarded(command))
     app.add_typer(vault_app, name="vault")

@@ -147,6 +147,20 @@ def test_a_password_that_is_not_utf8_is_refused_with_one_line(folder: Path) -> N
     assert invoke("vault", "get", "x-main").exit_code == 2  # nothing was stored
 
 
+def test_a_password_on_the_command_line_is_refused_without_echoing_it(folder: Path) -> None:
+    secret = "hunter2-typed-as-an-argument"
+    for args in (
+        ("vault", "set", "x-main", secret),
+        ("vault", "init", secret),
+        ("vault", "passwd", secret),
+        ("init", ".", secret),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, args
+        assert secret not in result.output + result.stderr, args
+    assert invoke("vault", "get", "x-main").exit_code == 2  # nothing was stored
+
+
 def test_recovery_codes_file_that_is_not_text_is_refused_with_one_line(folder: Path) -> None:
     codes = folder / "codes.bin"
     codes.write_bytes(os.urandom(64) + b"\xff\xfe")
