@@ -169,6 +169,32 @@ def test_recovery_codes_file_that_is_not_text_is_refused_with_one_line(folder: P
     _one_line_error(result, str(codes), "--recovery-codes")
 
 
+def test_a_passphrase_that_is_not_utf8_in_the_environment_still_opens_its_vault(
+    tmp_path: Path,
+) -> None:
+    """Bytes from the environment are the passphrase as given; never an internal error."""
+    shutil.copy(EXAMPLE, tmp_path / "inventory.toml")
+    env = _env(tmp_path)
+    env_bytes = {k.encode(): v.encode() for k, v in env.items()}
+    env_bytes[b"POSTURE_VAULT_PASSPHRASE"] = b"latin-1 passphrase \xe9t\xe9"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "scanner", *args],
+            cwd=tmp_path,
+            env=env_bytes,  # type: ignore[arg-type]
+            input="a stored password",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    for args in (("vault", "init"), ("vault", "set", "x-main"), ("vault", "list")):
+        result = run(*args)
+        assert result.returncode == 0, (args, result.stderr)
+
+
 # ---- hostile breach corpora
 
 
