@@ -281,6 +281,18 @@ def set_secret(
         typer.echo(f"  see it with: posture vault get {account}")
 
 
+def _exact_bytes(text: str) -> bytes:
+    """A stored value as bytes for stdout, whatever the locale's encoding: UTF-8, and a lone
+    surrogate (a byte that was not UTF-8 when it was stored) as that byte or, failing that, as is."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "surrogatepass")
+
+
 def _read_codes(path: Path) -> tuple[Secret, ...]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -334,7 +346,7 @@ def get(
         values = list(entry.recovery_codes)
     where.audit().record(opened.vault_id, [name], f"get {field}")
     for value in values:
-        typer.echo(value.reveal())
+        typer.echo(_exact_bytes(value.reveal()))
 
 
 def list_entries(
@@ -516,7 +528,7 @@ def history(
     headers = ["version", "set", "retired", "reason"] + (["value"] if show else [])
     if show:
         where.audit().record(opened.vault_id, [name], "history --show")
-    typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
+    typer.echo(_exact_bytes(tabulate(rows, headers=headers, tablefmt="simple")))
     typer.echo(f"{entry.rotations} rotations")
 
 

@@ -14,6 +14,7 @@ API not answering), which is not a corpus problem.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -193,6 +194,36 @@ def test_a_passphrase_that_is_not_utf8_in_the_environment_still_opens_its_vault(
     for args in (("vault", "init"), ("vault", "set", "x-main"), ("vault", "list")):
         result = run(*args)
         assert result.returncode == 0, (args, result.stderr)
+
+
+def test_vault_get_prints_a_stored_password_holding_a_lone_surrogate(folder: Path) -> None:
+    """A value stored by an older version (or a C-locale stdin) can always be read back."""
+    from scanner.secret import Secret
+    from scanner.vault import Entry, Vault
+
+    vault = Vault.open(folder / "posture.vault", Secret(PASSPHRASE))
+    now = dt.datetime.now(dt.UTC)
+
+    def change(entries: dict[str, Entry]) -> None:
+        entries["x-main"] = Entry("x-main").with_password(Secret("pass\udcffword"), now, "t")
+
+    vault.update(change, action="set")
+    strict, ascii_only = {"PYTHONIOENCODING": "utf-8:strict"}, {"PYTHONIOENCODING": "ascii"}
+    for encoding, args, expected in (
+        (strict, ("get", "x-main"), b"pass\xffword\n"),
+        (ascii_only, ("get", "x-main"), b"pass\xffword\n"),
+        (strict, ("history", "x-main", "--show"), b" pass\xffword\n"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "scanner", "vault", *args],
+            cwd=folder,
+            env=_env(folder) | encoding,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, (encoding, args, result.stderr)
+        assert expected in result.stdout, (encoding, args)
 
 
 # ---- hostile breach corpora
