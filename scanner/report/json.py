@@ -97,7 +97,7 @@ class JsonReport(Report):
                 {"id": c.id, "title": c.title, "family": c.family, "severity": c.severity.value}
                 for c in result.checks
             ],
-            "findings": [finding_dict(f) for f in result.findings],
+            "findings": [],  # rendered below, one finding at a time
             "suppressions": {
                 "file": None if review.path is None else str(review.path),
                 "entries": review.entries,
@@ -110,4 +110,19 @@ class JsonReport(Report):
             "history": history_dict(result),
             "notes": list(result.notes),
         }
-        return json.dumps(envelope, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(envelope, indent=2, ensure_ascii=False)
+        # The key is followed by `": []` only here: inside a string value a quote is escaped.
+        return text.replace('"findings": []', f'"findings": {_findings_text(result)}', 1) + "\n"
+
+
+def _findings_text(result: ScanResult) -> str:
+    """The findings array as `json.dumps(..., indent=2)` writes it at depth 1, built one finding
+    at a time: dumping them all at once keeps millions of small chunks alive (GBs for 100,000
+    accounts), while this needs about the size of the text."""
+    if not result.findings:
+        return "[]"
+    items = (
+        "    " + json.dumps(finding_dict(f), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        for f in result.findings
+    )
+    return "[\n" + ",\n".join(items) + "\n  ]"
