@@ -69,3 +69,17 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f'{option}: "{value}" is not a date such as 2026-11-23') from None
+
+
+# Commands that read a secret take this context setting, so that a secret typed as an argument
+# reaches `refuse_stray` instead of typer's usage error, which would echo it back to stderr.
+STRAY_ALLOWED = {"allow_extra_args": True}
+
+
+def refuse_stray(ctx: typer.Context, what: str, how: str) -> None:
+    """Refuse extra arguments without repeating them: they are likely a secret typed by mistake."""
+    if ctx.args:
+        raise UsageError(
+            f"{what} is never taken from the command line (shell history and the process list "
+            f"would keep it); nothing was changed: {how}"
+        )

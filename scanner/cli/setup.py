@@ -26,8 +26,15 @@ def init(
     passphrase_file: Path | None = typer.Option(
         None, "--passphrase-file", help="Passphrase of the new vault, first line (mode 600)."
     ),
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Write a commented starter inventory.toml (the bundled example) and an empty vault into DIRECTORY."""
+    from scanner.cli.options import refuse_stray
+
+    refuse_stray(
+        ctx, "the passphrase", "use --passphrase-file, POSTURE_VAULT_PASSPHRASE or the prompt"
+    )
     from scanner.files import atomic_write
 
     if directory.exists() and not directory.is_dir():
@@ -137,6 +144,7 @@ def demo(
 
 def register(app: typer.Typer) -> None:
     from scanner.cli import guarded
+    from scanner.cli.options import STRAY_ALLOWED
 
-    app.command("init")(guarded(init))
+    app.command("init", context_settings=STRAY_ALLOWED)(guarded(init))
     app.command("demo")(guarded(demo))

@@ -13,6 +13,7 @@ import typer
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
+    STRAY_ALLOWED,
     VAULT_ENV,
     VAULT_NAME,
     DbOption,
@@ -22,6 +23,7 @@ from scanner.cli.options import (
     beside_inventory,
     inventory_path,
     parse_date,
+    refuse_stray,
 )
 from scanner.errors import InputError, UsageError
 from scanner.secret import Secret
@@ -43,6 +45,7 @@ RememberOption = typer.Option(
     False, "--remember", help="Cache the derived key in the OS keyring for later commands."
 )
 AccountArgument = typer.Argument(..., help="Inventory account id (its vault entry is used).")
+SECRET_READERS = ("init", "set", "passwd")  # they accept stray arguments: see refuse_stray
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,22 @@ def _read_secret(label: str) -> Secret:
 
     if stdin_is_terminal():
         return prompt(label, confirm=True)
-    value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    value = _stdin_text(label).removesuffix("\n").removesuffix("\r")
     if not value:
         raise UsageError(f"{label}: nothing on stdin")
     return Secret(value)
+
+
+def _stdin_text(label: str) -> str:
+    """All of stdin as UTF-8, whatever the locale's stdin encoding; bytes that are not UTF-8 are
+    refused (the locale's error handler would otherwise crash or silently alter the secret)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin.read()
+    try:
+        return bytes(buffer.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{label}: stdin is not UTF-8 text; nothing was stored") from None
 
 
 def _entry_or_new(entries: dict[str, Entry], name: str) -> Entry:
@@ -160,8 +175,13 @@ def init(
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Create a new, empty vault (asks the passphrase twice on a terminal)."""
+    refuse_stray(
+        ctx, "the passphrase", "use --passphrase-file, POSTURE_VAULT_PASSPHRASE or the prompt"
+    )
     from scanner.vault import Vault
     from scanner.vault.passphrase import PASSPHRASE_ENV, OsKeyring, new_passphrase
 
@@ -195,8 +215,11 @@ def set_secret(
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Store a password (hidden prompt, or stdin when not a terminal; never argv), a TOTP seed or recovery codes."""
+    refuse_stray(ctx, "a password", "type it at the prompt or pipe it on stdin")
     import dataclasses
 
     from scanner.vault.generate import generate_password
@@ -258,9 +281,23 @@ def set_secret(
         typer.echo(f"  see it with: posture vault get {account}")
 
 
+def _exact_bytes(text: str) -> bytes:
+    """A stored value as bytes for stdout, whatever the locale's encoding: UTF-8, and a lone
+    surrogate (a byte that was not UTF-8 when it was stored) as that byte or, failing that, as is."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "surrogatepass")
+
+
 def _read_codes(path: Path) -> tuple[Secret, ...]:
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", path=path, field="--recovery-codes") from None
     except OSError as exc:
         raise InputError(
             f"cannot read: {exc.strerror}", path=path, field="--recovery-codes"
@@ -309,7 +346,7 @@ def get(
         values = list(entry.recovery_codes)
     where.audit().record(opened.vault_id, [name], f"get {field}")
     for value in values:
-        typer.echo(value.reveal())
+        typer.echo(_exact_bytes(value.reveal()))
 
 
 def list_entries(
@@ -491,7 +528,7 @@ def history(
     headers = ["version", "set", "retired", "reason"] + (["value"] if show else [])
     if show:
         where.audit().record(opened.vault_id, [name], "history --show")
-    typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
+    typer.echo(_exact_bytes(tabulate(rows, headers=headers, tablefmt="simple")))
     typer.echo(f"{entry.rotations} rotations")
 
 
@@ -530,8 +567,13 @@ def passwd(
     remember: bool = typer.Option(
         False, "--remember", help="Cache the new derived key in the OS keyring."
     ),
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Change the passphrase: the data key is re-wrapped, the contents are not re-encrypted."""
+    refuse_stray(
+        ctx, "a passphrase", "use --new-passphrase-file, POSTURE_NEW_VAULT_PASSPHRASE or the prompt"
+    )
     from scanner.vault.passphrase import NEW_PASSPHRASE_ENV, OsKeyring, new_passphrase
 
     where = _where(inventory, vault, db)
@@ -646,5 +688,6 @@ def register(app: typer.Typer) -> None:
         ("import", import_export),
         ("forget", forget),
     ):
-        vault_app.command(name)(guarded(command))
+        extra = STRAY_ALLOWED if name in SECRET_READERS else {}
+        vault_app.command(name, context_settings=extra)(guarded(command))
     app.add_typer(vault_app, name="vault")

@@ -117,4 +117,3 @@ class JsonReport(Report):
         )
         body = f"[\n    {findings}\n  ]" if findings else "[]"
         return f'{head[:-2]},\n  "findings": {body}\n}}\n'
-

@@ -149,7 +149,11 @@ def canonical_json(value: object) -> bytes:
 
 
 def derive_slot_key(passphrase: str, kdf: KdfParams, salt: bytes) -> bytes:
-    """The Argon2id key that wraps the data key in a slot (the costly step of an unlock)."""
+    """The Argon2id key that wraps the data key in a slot (the costly step of an unlock).
+
+    The passphrase's UTF-8 bytes; bytes that were not UTF-8 where it came from (the environment,
+    a terminal in another encoding: Python keeps them as surrogate escapes) are used as given.
+    """
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
     kdf.check_caps()
@@ -159,7 +163,7 @@ def derive_slot_key(passphrase: str, kdf: KdfParams, salt: bytes) -> bytes:
         iterations=kdf.iterations,
         lanes=kdf.lanes,
         memory_cost=kdf.memory_kib,
-    ).derive(passphrase.encode("utf-8"))
+    ).derive(passphrase.encode("utf-8", "surrogateescape"))
 
 
 def make_slot(
