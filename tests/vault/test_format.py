@@ -215,6 +215,17 @@ def test_header_edited_with_a_fixed_checksum_still_fails_authentication(tmp_path
         Vault.open(path, Secret(PASSPHRASE))
 
 
+@pytest.mark.parametrize("vault_id", ["\u00e9" * 32, "a|b", "ABCDEF" * 6, ""])
+def test_a_vault_id_that_is_not_32_hex_digits_is_a_damaged_header(
+    tmp_path: Path, vault_id: str
+) -> None:
+    path = tmp_path / "posture.vault"
+    _vault_with_secret(path)
+    _rewrite_header(path, lambda header: header.__setitem__("vault_id", vault_id))
+    with pytest.raises(VaultDamaged, match="header is malformed"):
+        Vault.open(path, Secret(PASSPHRASE))
+
+
 def test_create_refuses_to_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "posture.vault"
     _vault_with_secret(path)
