@@ -257,6 +257,18 @@ def test_weak_kdf_cannot_be_requested_without_the_switch(
     assert not (tmp_path / "a.vault").exists()
 
 
+def test_a_passphrase_change_cannot_ask_for_a_weak_kdf_without_the_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "posture.vault"
+    vault = _vault_with_secret(path)
+    before = path.read_bytes()
+    monkeypatch.delenv(TEST_KDF_ENV)
+    with pytest.raises(VaultError, match="below the OWASP minimum"):
+        vault.change_passphrase(Secret("new passphrase"), kdf=KdfParams(8, 1, 1))
+    assert path.read_bytes() == before
+
+
 def test_vault_opened_with_the_test_kdf_opens_without_the_switch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
