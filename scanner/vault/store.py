@@ -28,6 +28,7 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 CRASH_ENV = "POSTURE_TEST_VAULT_CRASH_AT"
 SAVE_STEPS = (
     "locked",
+    "backup-temp-written",
     "backup-written",
     "temp-created",
     "temp-written",
@@ -142,6 +143,7 @@ def _write_backup(path: Path, previous: bytes, revision: int) -> None:
             handle.write(previous)
             handle.flush()
             os.fsync(handle.fileno())
+        _crash_point("backup-temp-written")
         os.replace(tmp_name, target)
         fsync_directory(folder)
     except BaseException:
