@@ -10,6 +10,7 @@ next save.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -178,8 +179,11 @@ def _lock_timeout() -> float:
     try:
         value = float(text)
     except ValueError:
-        raise VaultError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds") from None
-    return max(value, 0.0)
+        value = math.nan
+    # nan or inf would make filelock wait forever; a negative value means "forever" to it too.
+    if not (math.isfinite(value) and value >= 0):
+        raise VaultError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, 0 or more")
+    return value
 
 
 def _crash_point(step: str) -> None:
