@@ -34,3 +34,25 @@ def test_ordinary_dotted_keys_and_dotted_values_still_load(tmp_path: Path) -> No
     assert (
         TomlSource.read(path, "policy file").data["policy"]["tiers"]["critical"]["min_length"] == 20
     )
+
+
+def test_a_huge_key_or_value_quoted_in_an_error_is_cut_to_a_readable_line(tmp_path: Path) -> None:
+    from scanner.policy import load_policy
+    from scanner.suppressions import load_suppressions
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[policy]\n" + "k" * 2_000_000 + " = 1\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_policy(None, policy)
+    line = str(caught.value)
+    assert len(line) < 700
+    assert line.startswith(f"{policy}:2: policy.kkk") and line.endswith(": unknown key")
+    assert "characters)..." in line
+    suppressions = tmp_path / "s.toml"
+    suppressions.write_text(
+        '[[suppression]]\ncheck = "' + "x_" * 1_000_000 + '"\n', encoding="utf-8"
+    )
+    with pytest.raises(InputError) as caught:
+        load_suppressions(suppressions)
+    assert len(str(caught.value)) < 700
+    assert str(caught.value).endswith('is not a check id or a glob such as "GOV-*"')
