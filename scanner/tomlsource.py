@@ -63,6 +63,8 @@ class TomlSource:
         try:
             if path.is_dir():
                 raise InputError(f"{what} is a directory, not a file", path=path)
+            if path.stat().st_size > MAX_FILE_BYTES:  # refused before reading any of it
+                raise InputError(f"{what} is larger than {MAX_FILE_BYTES >> 20} MiB", path=path)
             raw = path.read_bytes()
         except FileNotFoundError:
             raise InputError(f"{what} not found", path=path) from None
