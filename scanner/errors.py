@@ -35,8 +35,21 @@ class PostureError(Exception):
                 if self.column is not None:
                     where += f":{self.column}"
             where += ": "
-        field = f"{self.field}: " if self.field else ""
-        return _one_line(f"{where}{field}{self.message}")
+        field = f"{_elide(_one_line(self.field), MAX_FIELD)}: " if self.field else ""
+        return _one_line(where) + field + _elide(_one_line(self.message), MAX_MESSAGE)
+
+
+# A key or value quoted from a hostile file must not turn the one error line into megabytes.
+MAX_FIELD = 120
+MAX_MESSAGE = 400
+
+
+def _elide(text: str, limit: int) -> str:
+    """`text` cut in the middle to about `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 30) // 2
+    return f"{text[:keep]}...({len(text) - 2 * keep} characters)...{text[-keep:]}"
 
 
 def _one_line(text: str) -> str:

@@ -96,17 +96,15 @@ class StateDB:
         if readonly and not path.exists():
             raise StateError("state database does not exist yet", path=path)
         try:
-            if readonly:
-                self.conn = sqlite3.connect(
-                    f"file:{path}?mode=ro", uri=True, timeout=10, isolation_level=None
-                )
-            else:
-                self.conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA busy_timeout = 10000")
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            version = self._connect()
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"cannot open the state database: {exc}", path=path) from None
+            if not (readonly and _needs_rollback(exc)):
+                raise StateError(f"cannot open the state database: {exc}", path=path) from None
+            self._roll_back_crashed_writer()
+            try:
+                version = self._connect()
+            except sqlite3.DatabaseError as again:
+                raise StateError(f"cannot open the state database: {again}", path=path) from None
         if version > SCHEMA_VERSION:
             raise StateError(
                 f"state database schema {version} is newer than this posture ({SCHEMA_VERSION}); "
@@ -119,6 +117,40 @@ class StateDB:
                     "state database needs a migration but is opened read-only", path=path
                 )
             self._migrate(version)
+
+    def _connect(self) -> int:
+        """Open `self.conn`; returns the schema version (the first read of the file)."""
+        if self.readonly:
+            self.conn = sqlite3.connect(
+                f"file:{self.path}?mode=ro", uri=True, timeout=10, isolation_level=None
+            )
+        else:
+            self.conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            version: int = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError:
+            self.conn.close()
+            raise
+        return version
+
+    def _roll_back_crashed_writer(self) -> None:
+        # A writer killed during a transaction leaves a hot journal that only a read-write
+        # connection may roll back; until then read-only connections cannot read the file at all.
+        # Rolling it back restores the last committed state, as any SQLite writer would.
+        try:
+            with contextlib.closing(
+                sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            ) as writer:
+                writer.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError:
+            raise StateError(
+                "state database holds an unfinished transaction of a posture process that was "
+                "killed; run a posture command that writes it (such as posture scan) with write "
+                "access to roll it back",
+                path=self.path,
+            ) from None
 
     def _migrate(self, current: int) -> None:
         for number in range(current, SCHEMA_VERSION):
@@ -165,6 +197,11 @@ class StateDB:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _needs_rollback(exc: sqlite3.DatabaseError) -> bool:
+    """A read-only connection met the hot journal of a writer that crashed mid-transaction."""
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_ROLLBACK"
 
 
 def _state_error(exc: sqlite3.Error, path: Path) -> StateError:

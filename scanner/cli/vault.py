@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from scanner.platforms import Platform
     from scanner.vault import Entry, Vault
     from scanner.vault.audit import DatabaseAudit
+    from scanner.vault.passphrase import OsKeyring
 
 
 vault_app = typer.Typer(
@@ -105,6 +106,30 @@ def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) 
             "this vault's key slot uses weak, test-only KDF parameters; run `posture vault passwd`"
         )
     return vault
+
+
+def _keyring_for_remember(remember: bool, unchanged: str) -> OsKeyring | None:
+    """With --remember, the OS keyring, refused up front (before anything changes) if unusable."""
+    if not remember:
+        return None
+    from scanner.errors import VaultError
+    from scanner.vault.passphrase import OsKeyring
+
+    keyring = OsKeyring()
+    refusal = keyring.refusal()
+    if refusal is not None:
+        raise VaultError(f"--remember: {refusal}; {unchanged}")
+    return keyring
+
+
+def _remember_after_change(keyring: OsKeyring, vault: Vault, done: str) -> None:
+    """Store the key after a change that already happened; a failure says the change stands."""
+    from scanner.errors import VaultError
+
+    try:
+        keyring.store(vault.vault_id, vault.slot_key)
+    except VaultError as exc:
+        raise VaultError(f"{done}: {exc.message}") from None
 
 
 def _target(inventory: Inventory | None, account_id: str) -> tuple[Account | None, str]:
@@ -183,9 +208,10 @@ def init(
         ctx, "the passphrase", "use --passphrase-file, POSTURE_VAULT_PASSPHRASE or the prompt"
     )
     from scanner.vault import Vault
-    from scanner.vault.passphrase import PASSPHRASE_ENV, OsKeyring, new_passphrase
+    from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase
 
     where = _where(inventory, vault, db)
+    keyring = _keyring_for_remember(remember, "nothing was created")
     passphrase = new_passphrase(
         passphrase_file=passphrase_file,
         option="--passphrase-file",
@@ -194,8 +220,10 @@ def init(
         label="New vault passphrase",
     )
     created = Vault.create(where.vault, passphrase, audit=where.audit())
-    if remember:
-        OsKeyring().store(created.vault_id, created.slot_key)
+    if keyring is not None:
+        _remember_after_change(
+            keyring, created, f"created the vault {where.vault}, but it is not remembered"
+        )
     typer.echo(f"created an empty vault: {where.vault}")
 
 
@@ -574,9 +602,10 @@ def passwd(
     refuse_stray(
         ctx, "a passphrase", "use --new-passphrase-file, POSTURE_NEW_VAULT_PASSPHRASE or the prompt"
     )
-    from scanner.vault.passphrase import NEW_PASSPHRASE_ENV, OsKeyring, new_passphrase
+    from scanner.vault.passphrase import NEW_PASSPHRASE_ENV, new_passphrase
 
     where = _where(inventory, vault, db)
+    keyring = _keyring_for_remember(remember, "the passphrase was not changed")
     opened = _unlock(where, passphrase_file)
     new = new_passphrase(
         passphrase_file=new_passphrase_file,
@@ -586,8 +615,10 @@ def passwd(
         label="New vault passphrase",
     )
     opened.change_passphrase(new)
-    if remember:
-        OsKeyring().store(opened.vault_id, opened.slot_key)
+    if keyring is not None:
+        _remember_after_change(
+            keyring, opened, "the passphrase WAS changed, but the new key is not remembered"
+        )
     typer.echo(
         f"passphrase changed for {where.vault}; backups in {where.vault.name}.bak/ still open "
         "with the old one"

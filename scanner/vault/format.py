@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import json
 import os
+import re
 import secrets
 import struct
 from collections.abc import Mapping
@@ -46,6 +47,7 @@ SALT_SIZE = 16
 TAG_SIZE = 16
 MAX_HEADER = 64 * 1024
 MAX_SLOTS = 8
+_VAULT_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex: ASCII, and no "|" to blur the slot AD
 _SLOT_AD = b"posture-vault/v1/key-slot\x00"
 
 # Refuse to derive past these (age does the same for scrypt): a crafted header must not be able
@@ -302,7 +304,7 @@ def _header(data: bytes, path: Path) -> Header:
         if not isinstance(slots, list) or not 1 <= len(slots) <= MAX_SLOTS:
             raise damaged("bad key slot list")
         header = Header(
-            vault_id=_string(value["vault_id"]),
+            vault_id=_vault_id(value["vault_id"]),
             revision=_int(value["revision"]),
             nonce=_bytes(value["nonce"], NONCE_SIZE),
             payload_length=_int(value["payload_length"]),
@@ -335,6 +337,12 @@ def _slot(value: Mapping[str, Any]) -> KeySlot:
 def _int(value: object) -> int:
     if type(value) is not int or value < 0:
         raise TypeError("int")
+    return value
+
+
+def _vault_id(value: object) -> str:
+    if not isinstance(value, str) or not _VAULT_ID.fullmatch(value):
+        raise ValueError("vault_id")
     return value
 
 

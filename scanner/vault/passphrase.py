@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import getpass
+import math
 import os
 import queue
 import stat
@@ -240,9 +241,13 @@ def keyring_timeout() -> float:
     if not text:
         return DEFAULT_KEYRING_TIMEOUT
     try:
-        return max(float(text), 0.1)
+        value = float(text)
     except ValueError:
-        raise UsageError(f"{KEYRING_TIMEOUT_ENV} must be a number of seconds") from None
+        value = math.nan
+    # queue.get(timeout=nan or inf) waits forever: a hanging keyring would hang posture.
+    if not (math.isfinite(value) and value >= 0):
+        raise UsageError(f"{KEYRING_TIMEOUT_ENV} must be a number of seconds, 0 or more")
+    return max(value, 0.1)
 
 
 def _backend() -> object:

@@ -10,13 +10,14 @@ next save.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from scanner.errors import VaultError
-from scanner.files import atomic_write, fsync_directory
+from scanner.files import fsync_directory
 from scanner.vault.errors import VaultLocked, VaultMissing
 
 FILE_MODE = 0o600
@@ -28,6 +29,7 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 CRASH_ENV = "POSTURE_TEST_VAULT_CRASH_AT"
 SAVE_STEPS = (
     "locked",
+    "backup-temp-written",
     "backup-written",
     "temp-created",
     "temp-written",
@@ -134,7 +136,21 @@ def _write_backup(path: Path, previous: bytes, revision: int) -> None:
     folder = backup_folder(path)
     folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
     os.chmod(folder, FOLDER_MODE)
-    atomic_write(folder / f"rev-{revision:08d}.vault", previous, FILE_MODE)
+    target = folder / f"rev-{revision:08d}.vault"
+    fd, tmp_name = tempfile.mkstemp(prefix=".rev-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(previous)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _crash_point("backup-temp-written")
+        os.replace(tmp_name, target)
+        fsync_directory(folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
 
 
 def _prune_backups(path: Path) -> None:
@@ -163,8 +179,11 @@ def _lock_timeout() -> float:
     try:
         value = float(text)
     except ValueError:
-        raise VaultError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds") from None
-    return max(value, 0.0)
+        value = math.nan
+    # nan or inf would make filelock wait forever; a negative value means "forever" to it too.
+    if not (math.isfinite(value) and value >= 0):
+        raise VaultError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, 0 or more")
+    return value
 
 
 def _crash_point(step: str) -> None:

@@ -215,6 +215,17 @@ def test_header_edited_with_a_fixed_checksum_still_fails_authentication(tmp_path
         Vault.open(path, Secret(PASSPHRASE))
 
 
+@pytest.mark.parametrize("vault_id", ["\u00e9" * 32, "a|b", "ABCDEF" * 6, ""])
+def test_a_vault_id_that_is_not_32_hex_digits_is_a_damaged_header(
+    tmp_path: Path, vault_id: str
+) -> None:
+    path = tmp_path / "posture.vault"
+    _vault_with_secret(path)
+    _rewrite_header(path, lambda header: header.__setitem__("vault_id", vault_id))
+    with pytest.raises(VaultDamaged, match="header is malformed"):
+        Vault.open(path, Secret(PASSPHRASE))
+
+
 def test_create_refuses_to_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "posture.vault"
     _vault_with_secret(path)
@@ -244,6 +255,18 @@ def test_weak_kdf_cannot_be_requested_without_the_switch(
     with pytest.raises(VaultError, match="below the OWASP minimum"):
         Vault.create(tmp_path / "a.vault", Secret(PASSPHRASE), kdf=KdfParams(8, 1, 1))
     assert not (tmp_path / "a.vault").exists()
+
+
+def test_a_passphrase_change_cannot_ask_for_a_weak_kdf_without_the_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "posture.vault"
+    vault = _vault_with_secret(path)
+    before = path.read_bytes()
+    monkeypatch.delenv(TEST_KDF_ENV)
+    with pytest.raises(VaultError, match="below the OWASP minimum"):
+        vault.change_passphrase(Secret("new passphrase"), kdf=KdfParams(8, 1, 1))
+    assert path.read_bytes() == before
 
 
 def test_vault_opened_with_the_test_kdf_opens_without_the_switch(

@@ -142,3 +142,13 @@ def test_headless_fail_backend_just_works_with_the_environment(
     notes: list[str] = []
     assert unlock(vault_path, interactive=False, notice=notes.append)
     assert notes == []
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "later"])
+def test_a_keyring_timeout_that_could_never_fire_is_refused(
+    vault_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    keyring.set_keyring(HangingKeyring())
+    monkeypatch.setenv("POSTURE_KEYRING_TIMEOUT", value)
+    with pytest.raises(UsageError, match="POSTURE_KEYRING_TIMEOUT must be a number of seconds"):
+        unlock(vault_path, interactive=False)

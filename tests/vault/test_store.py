@@ -121,6 +121,7 @@ def test_a_writer_killed_at_any_step_leaves_the_old_or_the_new_vault(
     _add(reopened, "after", "x")  # the lock is free again and saving works
     assert set(Vault.open(path, Secret(PASSPHRASE)).entries()) == names | {"after"}
     assert not list(tmp_path.glob(".posture.vault.*.tmp"))
+    assert not list(store.backup_folder(path).glob(".rev-*.tmp"))
 
 
 def test_eight_processes_writing_different_entries_lose_none(tmp_path: Path) -> None:
