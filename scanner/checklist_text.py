@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 
 from scanner.incidents import Incident
-from scanner.runbook import Checklist, ChecklistStep
+from scanner.runbook import Checklist, ChecklistStep, Phase
 
 WIDTH = 92
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -73,16 +74,21 @@ def _header_lines(checklist: Checklist, incident: Incident | None) -> list[str]:
 def render_text(checklist: Checklist, incident: Incident | None = None) -> str:
     """The checklist for a terminal; with `incident`, each step shows whether and when it was done."""
     out = _header_lines(checklist, incident)
+    for phase, numbered in _numbered(checklist):
+        out += ["", f"{phase.title.upper()}: {phase.summary}", ""]
+        for number, step in numbered:
+            out += _text_step(number, step, incident)
+    return "\n".join(out) + "\n"
+
+
+def _numbered(checklist: Checklist) -> Iterator[tuple[Phase, list[tuple[int, ChecklistStep]]]]:
+    """Each phase that has steps, with its steps numbered across the whole checklist."""
     number = 0
     for phase in checklist.phases:
         steps = checklist.in_phase(phase.id)
-        if not steps:
-            continue
-        out += ["", f"{phase.title.upper()}: {phase.summary}", ""]
-        for step in steps:
-            number += 1
-            out += _text_step(number, step, incident)
-    return "\n".join(out) + "\n"
+        if steps:
+            yield phase, [(number + offset, step) for offset, step in enumerate(steps, 1)]
+            number += len(steps)
 
 
 def _text_step(number: int, step: ChecklistStep, incident: Incident | None) -> list[str]:
@@ -120,14 +126,9 @@ def render_markdown(checklist: Checklist, incident: Incident | None = None) -> s
         if incident.close_reason:
             out.append(f"- Close reason: {_md(incident.close_reason)}")
         out.append(f"- Progress: {incident.progress()}")
-    number = 0
-    for phase in checklist.phases:
-        steps = checklist.in_phase(phase.id)
-        if not steps:
-            continue
+    for phase, numbered in _numbered(checklist):
         out += ["", f"## {phase.title}: {phase.summary}", ""]
-        for step in steps:
-            number += 1
+        for number, step in numbered:
             out += _md_step(number, step, incident)
     if incident is not None:
         out += ["", "## Record", ""]
