@@ -25,7 +25,7 @@ from scanner.cli.options import (
 from scanner.errors import UsageError
 
 if TYPE_CHECKING:
-    from scanner.incidents import IncidentLog
+    from scanner.incidents import Incident, IncidentLog
     from scanner.runbook import Checklist
     from scanner.state import StateDB
 
@@ -100,6 +100,15 @@ def _tailored(
     return tailor_checklist(loaded, account, shared_with=shared)
 
 
+def _latest_incident(account: str, inventory: Path | None, db: Path | None) -> Incident:
+    """The account's open incident, else its latest one, read without writing anything."""
+    log = _open_log(_db_path(inventory, db), readonly=True)
+    if log is None:
+        raise _no_incident(account, "no incident recorded")
+    with log.db:
+        return log.require_latest(account)
+
+
 def _no_incident(account_id: str, what: str = "no open incident") -> Exception:
     from scanner.incidents import IncidentError
 
@@ -138,12 +147,8 @@ def show(
     """Show ACCOUNT's open incident (else its latest one): every step, ticked or not."""
     from scanner.checklist_text import render_text
 
-    log = _open_log(_db_path(inventory, db), readonly=True)
-    if log is None:
-        raise _no_incident(account, "no incident recorded")
-    with log.db:
-        incident = log.require_latest(account)
-        typer.echo(render_text(incident.checklist, incident), nl=False)
+    incident = _latest_incident(account, inventory, db)
+    typer.echo(render_text(incident.checklist, incident), nl=False)
 
 
 def done(
@@ -242,11 +247,7 @@ def export(
     from scanner.checklist_text import render_markdown
     from scanner.files import atomic_write
 
-    log = _open_log(_db_path(inventory, db), readonly=True)
-    if log is None:
-        raise _no_incident(account, "no incident recorded")
-    with log.db:
-        incident = log.require_latest(account)
+    incident = _latest_incident(account, inventory, db)
     text = render_markdown(incident.checklist, incident)
     if output is None:
         sys.stdout.write(text)

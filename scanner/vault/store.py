@@ -96,7 +96,11 @@ def read(path: Path) -> bytes:
 
 
 def replace(path: Path, data: bytes, *, previous: bytes | None, revision: int | None) -> None:
-    """Write `data` as the vault; call under `locked(path)`. `previous` is backed up first."""
+    """Write `data` as the vault; call under `locked(path)`. `previous` is backed up first.
+
+    The same steps as `scanner.files.atomic_write`, spelled out so that the crash tests can stop
+    the writer between any two of them (`_crash_point`).
+    """
     folder = path.parent if str(path.parent) else Path(".")
     try:
         _remove_stale_temps(path)
