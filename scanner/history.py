@@ -101,13 +101,19 @@ def inventory_key(path: Path) -> str:
 def compare(
     before: Iterable[RecordedFinding], after: Iterable[RecordedFinding]
 ) -> tuple[tuple[RecordedFinding, ...], tuple[RecordedFinding, ...]]:
-    """(new, fixed): failing in `after` but not in `before`; failing in `before`, passing after."""
+    """(new, fixed): failing in `after` but not in `before`; failing in `before`, passing after.
+
+    A check the earlier scan did not run at all (`--checks`/`--exclude-checks`) makes nothing
+    new: its failures were not known to be absent then.
+    """
     was = {f.fingerprint: f for f in before}
     now = {f.fingerprint: f for f in after}
+    checks_before = {f.check_id for f in was.values()}
     new = tuple(
         f
         for fp, f in now.items()
-        if f.status is Status.FAIL and (fp not in was or was[fp].status is not Status.FAIL)
+        if f.status is Status.FAIL
+        and (was[fp].status is not Status.FAIL if fp in was else f.check_id in checks_before)
     )
     fixed = tuple(
         f

@@ -188,3 +188,15 @@ def test_sparkline_spans_the_shown_range_one_block_per_scan():
     assert sparkline([40, 60, 80]) == "▁▅█"
     assert sparkline([70, 70]) == "▆▆"
     assert sparkline([]) == ""
+
+
+def test_a_check_the_previous_scan_did_not_run_makes_nothing_new(inventory, tmp_path):
+    db = tmp_path / "posture.db"
+    scan(inventory, db, include=("OWN-*",))
+    after = scan(inventory, db)
+    assert after.history is not None
+    assert {f.check_id for f in after.history.new} == set()
+    again = scan(inventory, db, include=("OWN-*",))
+    assert again.history is not None
+    assert again.history.new == ()
+    assert again.history.fixed == ()
