@@ -241,11 +241,13 @@ class IncidentLog:
                 raise self._none(account, "no open incident")
             missing = incident.open_required()
             if missing and not force:
+                shown = ", ".join(s.id for s in missing[:5])
+                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
                 raise IncidentError(
                     f"cannot close incident #{incident.id}: {len(missing)} required step"
-                    f"{'s' if len(missing) != 1 else ''} open: "
-                    f"{', '.join(s.id for s in missing)}; tick them with posture breach done, "
-                    "or close with --force --reason TEXT"
+                    f"{'s' if len(missing) != 1 else ''} open ({shown}{more}; see posture breach "
+                    f"show {account}); tick them with posture breach done, or close with --force "
+                    "--reason TEXT"
                 )
             conn.execute(
                 "UPDATE incidents SET closed_at = ?, closed_by = ?, close_reason = ?, forced = ? "

@@ -101,8 +101,9 @@ def test_close_is_refused_while_required_steps_are_open(inventory_file: Path, db
     before = _digest(db_path)
     result = breach(inventory_file, "close", "x-main", "--by", "dana")
     _one_error_line(
-        result, "cannot close incident #1: 24 required steps open: mailbox:social-mailbox,"
+        result, "cannot close incident #1: 24 required steps open (mailbox:social-mailbox,"
     )
+    assert "and 19 more; see posture breach show x-main" in result.stderr
     assert "rotate-password," not in result.stderr
     assert _digest(db_path) == before
 
