@@ -67,7 +67,8 @@ class TomlSource:
                 raise InputError(f"{what} is larger than {MAX_FILE_BYTES >> 20} MiB", path=path)
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise InputError(f"{what} not found", path=path) from None
+            hint = " (start one with: posture init)" if what == "inventory" else ""
+            raise InputError(f"{what} not found{hint}", path=path) from None
         except PermissionError:
             raise InputError(f"{what} is not readable (permission denied)", path=path) from None
         except OSError as exc:
