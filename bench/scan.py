@@ -33,14 +33,14 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scanner.core.secret import Secret
+from scanner.inventory.policy import load_policy
 from scanner.passwords.analysis import analyse
-from scanner.passwords.breach import SortedFile, sha1_hex
-from scanner.passwords.cache import ScoreCache
+from scanner.passwords.corpus import SortedFile, sha1_hex
 from scanner.passwords.strength import ZXCVBN_MAX_LENGTH, default_workers
-from scanner.pipeline import ScanRequest, load, open_vault_secrets, perform_scan
-from scanner.policy import load_policy
-from scanner.secret import Secret
-from scanner.state import StateDB
+from scanner.services.scan import ScanRequest, load, open_vault_secrets, perform_scan
+from scanner.state.db import StateDB
+from scanner.state.scores import ScoreCache
 from scanner.vault import Entry, Vault
 
 ACCOUNTS = 10_000

@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import DEFAULT_KDF, Entry, Vault
 from scanner.vault import format as fmt
 from scanner.vault.entries import encode_payload, utc_now
-from scanner.vault.totp import TotpSeed
+from scanner.vault.otp import TotpSeed
 from scanner.vault.vault import TEST_KDF_ENV
 
 ENTRIES = 10_000

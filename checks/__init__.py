@@ -13,7 +13,7 @@ from checks import (  # noqa: F401 - registration on import
     ownership,
     passwords,
 )
-from checks.base import Check, registered
+from scanner.engine.check import Check, registered
 
 
 def all_checks() -> list[Check]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from checks.base import Verdict, check, fail, passed
-from scanner.context import ScanContext
-from scanner.inventory import Account
-from scanner.model import Severity
+from scanner.core.model import Severity
+from scanner.engine.check import Verdict, check, fail, passed
+from scanner.engine.context import ScanContext
+from scanner.inventory.accounts import Account
 
 CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from checks.base import Verdict, check, fail, passed, skipped
-from scanner.context import ScanContext
-from scanner.inventory import Account
-from scanner.model import EvidenceValue, Holder, Mfa, Severity, Status
+from scanner.core.model import EvidenceValue, Holder, Mfa, Severity, Status
+from scanner.engine.check import Verdict, check, fail, passed, skipped
+from scanner.engine.context import ScanContext
+from scanner.inventory.accounts import Account
 
 NIST_MFA = "https://pages.nist.gov/800-63-4/sp800-63b.html#sec3"
 CIS_6 = "https://www.cisecurity.org/controls/account-management"
@@ -111,8 +111,8 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
 )
 def weak_totp_seed(account: Account, ctx: ScanContext) -> Verdict:
     from checks.passwords import secrets_of
-    from scanner.passwords.facts import AccountSecrets
-    from scanner.passwords.totp import MIN_SEED_BITS
+    from scanner.engine.facts import AccountSecrets
+    from scanner.passwords.seeds import MIN_SEED_BITS
 
     facts = secrets_of(account, ctx)
     if not isinstance(facts, AccountSecrets):

@@ -7,11 +7,11 @@ never a password or a hash of one.
 
 from __future__ import annotations
 
-from checks.base import Verdict, check, fail, passed, skipped
-from scanner.context import ScanContext
-from scanner.inventory import Account
-from scanner.model import EvidenceValue, Mfa, Severity, Status
-from scanner.passwords.facts import AccountSecrets, ScoreMethod
+from scanner.core.model import EvidenceValue, Mfa, Severity, Status
+from scanner.engine.check import Verdict, check, fail, passed, skipped
+from scanner.engine.context import ScanContext
+from scanner.engine.facts import AccountSecrets, ScoreMethod
+from scanner.inventory.accounts import Account
 
 NIST_PASSWORDS = "https://pages.nist.gov/800-63-4/sp800-63b.html#password"
 HIBP = "https://haveibeenpwned.com/Passwords"

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import StateError
-from scanner.history import (
+from scanner.core.errors import StateError
+from scanner.core.model import Severity, Status
+from scanner.services.scan import ScanRequest, perform_scan
+from scanner.state.db import StateDB
+from scanner.state.scans import (
     RecordedFinding,
     compare,
     inventory_key,
@@ -15,9 +18,6 @@ from scanner.history import (
     record_scan,
     sparkline,
 )
-from scanner.model import Severity, Status
-from scanner.pipeline import ScanRequest, perform_scan
-from scanner.state import StateDB
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "scanner" / "data" / "inventory.example.toml"
 AS_OF = dt.date(2026, 11, 23)

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from scanner.errors import InputError
-from scanner.inventory import load_inventory
-from scanner.model import Holder, Mfa, Tier
+from scanner.core.errors import InputError
+from scanner.core.model import Holder, Mfa, Tier
+from scanner.inventory.accounts import load_inventory
 from tests.conftest import EXAMPLE, clean_inventory, write_toml
 
 runner = CliRunner()

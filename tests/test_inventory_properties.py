@@ -10,10 +10,10 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.errors import PostureError
-from scanner.inventory import load_inventory
-from scanner.pipeline import load
-from scanner.policy import load_policy
+from scanner.core.errors import PostureError
+from scanner.inventory.accounts import load_inventory
+from scanner.inventory.policy import load_policy
+from scanner.services.scan import load
 from tests.conftest import EXAMPLE, clean_inventory
 
 EXAMPLE_LINES = EXAMPLE.read_text().splitlines(keepends=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.model import Mfa
-from scanner.platforms import catalogue
+from scanner.core.model import Mfa
+from scanner.inventory.platforms import catalogue
 
 REQUIRED = {"x", "facebook", "instagram", "linkedin", "youtube", "tiktok", "other"}
 

@@ -6,10 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from scanner.errors import InputError
-from scanner.inventory import load_inventory
-from scanner.model import Mfa, Tier
-from scanner.policy import load_policy
+from scanner.core.errors import InputError
+from scanner.core.model import Mfa, Tier
+from scanner.inventory.accounts import load_inventory
+from scanner.inventory.policy import load_policy
 from tests.conftest import clean_inventory, write_toml
 
 runner = CliRunner()

@@ -2,7 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scanner.state import StateDB
+from scanner.state.db import StateDB
 
 _KILLED_WRITER = """
 import os, sqlite3, sys

@@ -6,9 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from scanner.errors import InputError
-from scanner.model import Finding, Severity, Status
-from scanner.suppressions import NoticeKind, apply_suppressions, load_suppressions
+from scanner.core.errors import InputError
+from scanner.core.model import Finding, Severity, Status
+from scanner.engine.suppressions import NoticeKind, apply_suppressions, load_suppressions
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "scanner" / "data" / "inventory.example.toml"
 ENTRY = """[[suppression]]

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import InputError
-from scanner.tomlsource import MAX_KEY_PARTS, TomlSource
+from scanner.core.errors import InputError
+from scanner.core.tomlsource import MAX_KEY_PARTS, TomlSource
 
 
 @pytest.mark.parametrize(
@@ -37,8 +37,8 @@ def test_ordinary_dotted_keys_and_dotted_values_still_load(tmp_path: Path) -> No
 
 
 def test_a_huge_key_or_value_quoted_in_an_error_is_cut_to_a_readable_line(tmp_path: Path) -> None:
-    from scanner.policy import load_policy
-    from scanner.suppressions import load_suppressions
+    from scanner.engine.suppressions import load_suppressions
+    from scanner.inventory.policy import load_policy
 
     policy = tmp_path / "policy.toml"
     policy.write_text("[policy]\n" + "k" * 2_000_000 + " = 1\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from scanner.errors import PostureError
+from scanner.core.errors import PostureError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _state = {"debug": False}

@@ -22,12 +22,12 @@ from scanner.cli.options import (
     beside_inventory,
     inventory_path,
 )
-from scanner.errors import UsageError
+from scanner.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from scanner.incidents import Incident, IncidentLog
-    from scanner.runbook import Checklist
-    from scanner.state import StateDB
+    from scanner.breach.incidents import Incident, IncidentLog
+    from scanner.breach.runbook import Checklist
+    from scanner.state.db import StateDB
 
 breach_app = typer.Typer(
     help="Hacked-account response: a tailored checklist, ticked and recorded step by step.",
@@ -59,8 +59,8 @@ def _operator(by: str | None) -> str:
 
 def _open_log(path: Path, *, create: bool = False, readonly: bool = False) -> IncidentLog | None:
     """The incident log at `path`; None when the database does not exist and may not be created."""
-    from scanner.incidents import IncidentLog
-    from scanner.state import StateDB
+    from scanner.breach.incidents import IncidentLog
+    from scanner.state.db import StateDB
 
     if not create and not path.exists():
         return None
@@ -76,8 +76,8 @@ def _tailored(
     no_vault: bool = False,
 ) -> Checklist:
     """The account's checklist; with the vault open, the accounts sharing its password too."""
-    from scanner.pipeline import load, open_vault_secrets
-    from scanner.runbook import SharedPassword, shared_passwords, tailor_checklist
+    from scanner.breach.runbook import SharedPassword, shared_passwords, tailor_checklist
+    from scanner.services.scan import load, open_vault_secrets
     from scanner.vault.errors import PassphraseUnavailable
 
     inventory_file = inventory_path(inventory)
@@ -110,7 +110,7 @@ def _latest_incident(account: str, inventory: Path | None, db: Path | None) -> I
 
 
 def _no_incident(account_id: str, what: str = "no open incident") -> Exception:
-    from scanner.incidents import IncidentError
+    from scanner.breach.incidents import IncidentError
 
     return IncidentError(
         f'{what} for account "{account_id}"; start one with: posture breach start {account_id}'
@@ -128,7 +128,7 @@ def start(
     no_vault: bool = NoVaultOption,
 ) -> None:
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
-    from scanner.checklist_text import render_text
+    from scanner.breach.checklist import render_text
 
     operator = _operator(by)
     checklist = _tailored(account, inventory, vault, passphrase_file, no_vault)
@@ -145,7 +145,7 @@ def show(
     db: Path | None = DbOption,
 ) -> None:
     """Show ACCOUNT's open incident (else its latest one): every step, ticked or not."""
-    from scanner.checklist_text import render_text
+    from scanner.breach.checklist import render_text
 
     incident = _latest_incident(account, inventory, db)
     typer.echo(render_text(incident.checklist, incident), nl=False)
@@ -244,8 +244,8 @@ def export(
     db: Path | None = DbOption,
 ) -> None:
     """Write ACCOUNT's open (else latest) incident as Markdown: checklist and record, for a ticket."""
-    from scanner.checklist_text import render_markdown
-    from scanner.files import atomic_write
+    from scanner.breach.checklist import render_markdown
+    from scanner.core.files import atomic_write
 
     incident = _latest_incident(account, inventory, db)
     text = render_markdown(incident.checklist, incident)
@@ -265,7 +265,7 @@ def checklist(
     no_vault: bool = NoVaultOption,
 ) -> None:
     """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
-    from scanner.checklist_text import render_markdown, render_text
+    from scanner.breach.checklist import render_markdown, render_text
 
     if output_format not in FORMATS:
         raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')

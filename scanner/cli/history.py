@@ -28,8 +28,8 @@ def history(
     """List past scans of the inventory: date, score, failures, new and fixed, and a trend."""
     from tabulate import tabulate
 
-    from scanner.history import list_history, sparkline
-    from scanner.state import StateDB
+    from scanner.state.db import StateDB
+    from scanner.state.scans import list_history, sparkline
 
     inventory_file = inventory_path(inventory_arg, inventory)
     db_path = beside_inventory(inventory_file, DB_NAME, db, DB_ENV)

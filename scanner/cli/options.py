@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from scanner.errors import UsageError
+from scanner.core.errors import UsageError
 
 INVENTORY_ENV = "POSTURE_INVENTORY"
 

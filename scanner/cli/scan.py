@@ -24,8 +24,8 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
-from scanner.errors import UsageError
-from scanner.model import Severity
+from scanner.core.errors import UsageError
+from scanner.core.model import Severity
 from scanner.report import FORMAT_NAMES
 
 SUPPRESSIONS_NAME = "posture.suppressions.toml"
@@ -87,9 +87,9 @@ def scan(
     ),
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
-    from scanner.files import atomic_write
-    from scanner.pipeline import ScanRequest, perform_scan
+    from scanner.core.files import atomic_write
     from scanner.report import make_report
+    from scanner.services.scan import ScanRequest, perform_scan
 
     if fail_on not in FAIL_ON_CHOICES:
         raise UsageError(f'--fail-on: "{fail_on}" is not one of {", ".join(FAIL_ON_CHOICES)}')
@@ -175,7 +175,7 @@ def explain(check_id: str = typer.Argument(..., help="A check id such as MFA-002
 
     found = checks.get(check_id)
     if found is None:
-        from scanner.tomlsource import suggest
+        from scanner.core.tomlsource import suggest
 
         ids = [c.id for c in checks.all_checks()]
         raise UsageError(f'no check "{check_id}"{suggest(check_id.upper(), ids)}')

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import typer
 
-from scanner.errors import InputError, UsageError
-from scanner.model import Severity
+from scanner.core.errors import InputError, UsageError
+from scanner.core.model import Severity
 
 
 def _example_text() -> str:
@@ -35,7 +35,7 @@ def init(
     refuse_stray(
         ctx, "the passphrase", "use --passphrase-file, POSTURE_VAULT_PASSPHRASE or the prompt"
     )
-    from scanner.files import atomic_write
+    from scanner.core.files import atomic_write
 
     if directory.exists() and not directory.is_dir():
         raise InputError("is not a folder", path=directory)
@@ -50,8 +50,8 @@ def init(
 
 
 def _init_vault(directory: Path, passphrase_file: Path | None) -> None:
+    from scanner.state.audit import DatabaseAudit
     from scanner.vault import Vault
-    from scanner.vault.audit import DatabaseAudit
     from scanner.vault.errors import PassphraseUnavailable
     from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase
 
@@ -81,9 +81,9 @@ def demo(
     keep: Path | None = typer.Option(None, "--keep", help="Keep the demo files in this folder."),
 ) -> None:
     """Build a throwaway vault with example secrets and scan the example inventory end to end."""
-    from scanner.pipeline import ScanRequest, load, perform_scan
     from scanner.report import make_report
-    from scanner.vault.audit import DatabaseAudit
+    from scanner.services.scan import ScanRequest, load, perform_scan
+    from scanner.state.audit import DatabaseAudit
     from scanner.vault.demo import build_demo_vault, write_demo_breach_corpus
     from scanner.vault.passphrase import PASSPHRASE_ENV
     from scanner.vault.rotation import due_for_rotation

@@ -25,14 +25,14 @@ from scanner.cli.options import (
     parse_date,
     refuse_stray,
 )
-from scanner.errors import InputError, UsageError
-from scanner.secret import Secret
+from scanner.core.errors import InputError, UsageError
+from scanner.core.secret import Secret
 
 if TYPE_CHECKING:
-    from scanner.inventory import Account, Inventory
-    from scanner.platforms import Platform
+    from scanner.inventory.accounts import Account, Inventory
+    from scanner.inventory.platforms import Platform
+    from scanner.state.audit import DatabaseAudit
     from scanner.vault import Entry, Vault
-    from scanner.vault.audit import DatabaseAudit
     from scanner.vault.passphrase import OsKeyring
 
 
@@ -60,7 +60,7 @@ class Where:
 
     def load_inventory(self, *, required: str | None = None) -> Inventory | None:
         """The inventory when there is one; with `required` (why), an error when there is none."""
-        from scanner.pipeline import load
+        from scanner.services.scan import load
 
         if self.inventory_given or self.inventory.exists():
             return load(self.inventory)
@@ -71,7 +71,7 @@ class Where:
         return None
 
     def audit(self) -> DatabaseAudit:
-        from scanner.vault.audit import DatabaseAudit
+        from scanner.state.audit import DatabaseAudit
 
         return DatabaseAudit(self.db)
 
@@ -112,7 +112,7 @@ def _keyring_for_remember(remember: bool, unchanged: str) -> OsKeyring | None:
     """With --remember, the OS keyring, refused up front (before anything changes) if unusable."""
     if not remember:
         return None
-    from scanner.errors import VaultError
+    from scanner.core.errors import VaultError
     from scanner.vault.passphrase import OsKeyring
 
     keyring = OsKeyring()
@@ -124,7 +124,7 @@ def _keyring_for_remember(remember: bool, unchanged: str) -> OsKeyring | None:
 
 def _remember_after_change(keyring: OsKeyring, vault: Vault, done: str) -> None:
     """Store the key after a change that already happened; a failure says the change stands."""
-    from scanner.errors import VaultError
+    from scanner.core.errors import VaultError
 
     try:
         keyring.store(vault.vault_id, vault.slot_key)
@@ -152,7 +152,7 @@ def _existing_entry(inventory: Inventory | None, account_id: str, vault: Vault) 
 
 
 def _platform(account: Account) -> Platform:
-    from scanner.platforms import catalogue
+    from scanner.inventory.platforms import catalogue
 
     platforms = catalogue()
     return platforms.get(account.platform) or platforms["other"]
@@ -251,7 +251,7 @@ def set_secret(
     import dataclasses
 
     from scanner.vault.generate import generate_password
-    from scanner.vault.totp import parse_otpauth
+    from scanner.vault.otp import parse_otpauth
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="--generate" if generate else None)
@@ -471,8 +471,8 @@ def rotate(
             entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
 
     opened.update(change, action="rotate")
-    from scanner.incidents import tick_rotation
-    from scanner.vault.audit import actor
+    from scanner.breach.incidents import tick_rotation
+    from scanner.state.audit import actor
 
     for target, why in work:
         platform = _platform(target)
@@ -637,9 +637,9 @@ def import_export(
     """Import logins from a CSV export, matched to inventory accounts; lists what did not match."""
     import dataclasses
 
-    from scanner.platforms import catalogue
+    from scanner.inventory.platforms import catalogue
     from scanner.vault.importers import Manager, match_logins, read_export
-    from scanner.vault.totp import parse_otpauth
+    from scanner.vault.otp import parse_otpauth
 
     try:
         manager = Manager(source.lower())

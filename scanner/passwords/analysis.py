@@ -5,23 +5,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from scanner.inventory import Account, Inventory
-from scanner.passwords import reuse
-from scanner.passwords.breach import BreachLookupFailed, BreachSource, sha1_hex
-from scanner.passwords.cache import ScoreCache, cache_key
-from scanner.passwords.facts import (
+from scanner.core.secret import Secret
+from scanner.engine.facts import (
     AccountSecrets,
     BreachResult,
     PasswordFacts,
     SecretRecord,
     Strength,
 )
+from scanner.inventory.accounts import Account, Inventory
+from scanner.inventory.platforms import Platform, catalogue
+from scanner.inventory.policy import Policy
+from scanner.passwords import reuse
+from scanner.passwords.corpus import BreachLookupFailed, BreachSource, sha1_hex
 from scanner.passwords.progress import ProgressBar
+from scanner.passwords.seeds import seed_key
 from scanner.passwords.strength import ScoringJob, context_words, score_all
-from scanner.passwords.totp import seed_key
-from scanner.platforms import Platform, catalogue
-from scanner.policy import Policy
-from scanner.secret import Secret
+from scanner.state.scores import ScoreCache, cache_key
 
 MIN_KEY_BYTES = 16
 

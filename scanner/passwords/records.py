@@ -9,9 +9,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Protocol
 
-from scanner.inventory import Inventory
-from scanner.passwords.facts import SecretRecord
-from scanner.secret import Secret
+from scanner.core.secret import Secret
+from scanner.engine.facts import SecretRecord
+from scanner.inventory.accounts import Inventory
 
 
 class TotpSeedLike(Protocol):

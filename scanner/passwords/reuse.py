@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 
 # Common character swaps, undone before comparing near-identical passwords.
 _SWAPS = str.maketrans(

@@ -35,12 +35,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from types import FrameType
 
-from scanner.errors import ScanIncomplete
-from scanner.inventory import Account, Inventory
-from scanner.passwords.facts import ScoreMethod, Strength
-from scanner.platforms import Platform
-from scanner.policy import Rules
-from scanner.secret import Secret
+from scanner.core.errors import ScanIncomplete
+from scanner.core.secret import Secret
+from scanner.engine.facts import ScoreMethod, Strength
+from scanner.inventory.accounts import Account, Inventory
+from scanner.inventory.platforms import Platform
+from scanner.inventory.policy import Rules
 
 ZXCVBN_MAX_LENGTH = 72
 CHUNK_LENGTH = 16

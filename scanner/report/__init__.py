@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scanner.errors import UsageError
+from scanner.core.errors import UsageError
 
 if TYPE_CHECKING:  # the interface imports the engine; `posture --help` should not
     from scanner.report.interface import Report

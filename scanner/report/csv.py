@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
-from scanner.scan import ScanResult
 
 HEADER = (
     "account",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
-from scanner.model import Finding, Severity, Status
+from scanner.core.model import Finding, Severity, Status
+from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
-from scanner.scan import ScanResult
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 COLOURS = {

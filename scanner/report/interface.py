@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from scanner.scan import ScanResult
+from scanner.engine.run import ScanResult
 
 
 class Report(ABC):

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from scanner import __version__
-from scanner.model import Finding, Suppression
+from scanner.core.model import Finding, Suppression
+from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
-from scanner.scan import ScanResult
 
 SCHEMA_VERSION = 1
 

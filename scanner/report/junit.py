@@ -10,10 +10,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from checks.base import Check
-from scanner.model import Finding, Status
+from scanner.core.model import Finding, Status
+from scanner.engine.check import Check
+from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
-from scanner.scan import ScanResult
 
 
 class JunitReport(Report):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scanner.model import Finding, Status
+from scanner.core.model import Finding, Status
+from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
-from scanner.scan import ScanResult
 
 
 def cell(text: str) -> str:

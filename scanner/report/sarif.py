@@ -13,11 +13,11 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from checks.base import Check
 from scanner import __version__
-from scanner.model import Finding, Severity, Status, Suppression
+from scanner.core.model import Finding, Severity, Status, Suppression
+from scanner.engine.check import Check
+from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
-from scanner.scan import ScanResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

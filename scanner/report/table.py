@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from tabulate import tabulate
 
-from scanner.model import Finding, Status
+from scanner.core.model import Finding, Status
+from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
-from scanner.scan import ScanResult
 
 
 class TableReport(Report):

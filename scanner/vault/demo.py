@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from scanner.inventory import Inventory
-from scanner.platforms import catalogue
-from scanner.secret import Secret
-from scanner.vault.audit import AuditLog
+from scanner.core.secret import Secret
+from scanner.inventory.accounts import Inventory
+from scanner.inventory.platforms import catalogue
+from scanner.state.audit import AuditLog
 from scanner.vault.entries import Entry
 from scanner.vault.generate import generate_password
-from scanner.vault.totp import TotpSeed, parse_otpauth
+from scanner.vault.otp import TotpSeed, parse_otpauth
 from scanner.vault.vault import Vault
 
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.secret import Secret
-from scanner.vault.totp import TotpSeed
+from scanner.core.secret import Secret
+from scanner.vault.otp import TotpSeed
 
 HISTORY_LIMIT = 10
 PAYLOAD_FORMAT = 1

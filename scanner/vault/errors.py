@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.errors import VaultError
+from scanner.core.errors import VaultError
 
 
 class VaultMissing(VaultError):

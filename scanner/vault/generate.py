@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 import string
 
-from scanner.platforms import PasswordRules
-from scanner.secret import Secret
+from scanner.core.secret import Secret
+from scanner.inventory.platforms import PasswordRules
 
 
 def generate_password(rules: PasswordRules) -> Secret:

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.errors import InputError
-from scanner.inventory import Account, Inventory
-from scanner.platforms import Platform
-from scanner.secret import Secret
+from scanner.core.errors import InputError
+from scanner.core.secret import Secret
+from scanner.inventory.accounts import Account, Inventory
+from scanner.inventory.platforms import Platform
 
 
 class Manager(enum.Enum):

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import UsageError, VaultError
-from scanner.secret import Secret
+from scanner.core.errors import UsageError, VaultError
+from scanner.core.secret import Secret
+from scanner.state.audit import AuditLog
 from scanner.vault import format as fmt
 from scanner.vault import store
-from scanner.vault.audit import AuditLog
 from scanner.vault.errors import PassphraseUnavailable, WrongPassphrase
 from scanner.vault.vault import Vault
 

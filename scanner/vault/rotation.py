@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from scanner.inventory import Account, Inventory
+from scanner.inventory.accounts import Account, Inventory
 from scanner.vault.entries import Entry
 
 

@@ -16,8 +16,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from scanner.errors import VaultError
-from scanner.files import fsync_directory
+from scanner.core.errors import VaultError
+from scanner.core.files import fsync_directory
 from scanner.vault.errors import VaultLocked, VaultMissing
 
 FILE_MODE = 0o600
@@ -98,7 +98,7 @@ def read(path: Path) -> bytes:
 def replace(path: Path, data: bytes, *, previous: bytes | None, revision: int | None) -> None:
     """Write `data` as the vault; call under `locked(path)`. `previous` is backed up first.
 
-    The same steps as `scanner.files.atomic_write`, spelled out so that the crash tests can stop
+    The same steps as `scanner.core.files.atomic_write`, spelled out so that the crash tests can stop
     the writer between any two of them (`_crash_point`).
     """
     folder = path.parent if str(path.parent) else Path(".")

@@ -9,11 +9,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
-from scanner.errors import VaultError
-from scanner.secret import Secret
+from scanner.core.errors import VaultError
+from scanner.core.secret import Secret
+from scanner.state.audit import AuditLog
 from scanner.vault import format as fmt
 from scanner.vault import store
-from scanner.vault.audit import AuditLog
 from scanner.vault.entries import Entry, decode_payload, encode_payload
 from scanner.vault.errors import VaultConflict, VaultDamaged, VaultExists, WrongPassphrase
 

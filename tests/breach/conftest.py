@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.inventory import Inventory
-from scanner.pipeline import load
+from scanner.inventory.accounts import Inventory
+from scanner.services.scan import load
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scanner" / "data" / "inventory.example.toml"
 # The example inventory's "today": every agency contract still runs, two people have left.

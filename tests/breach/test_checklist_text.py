@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.checklist_text import WIDTH, render_markdown, render_text
-from scanner.incidents import IncidentLog
-from scanner.inventory import Inventory
-from scanner.runbook import tailor_checklist
-from scanner.state import StateDB
+from scanner.breach.checklist import WIDTH, render_markdown, render_text
+from scanner.breach.incidents import IncidentLog
+from scanner.breach.runbook import tailor_checklist
+from scanner.inventory.accounts import Inventory
+from scanner.state.db import StateDB
 from tests.breach.conftest import TODAY
 
 AT = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from scanner.incidents import IncidentLog
-from scanner.inventory import Inventory
-from scanner.model import Finding, Status
-from scanner.pipeline import ScanRequest, perform_scan
-from scanner.runbook import ROTATE_STEP, tailor_checklist
-from scanner.state import StateDB
+from scanner.breach.incidents import IncidentLog
+from scanner.breach.runbook import ROTATE_STEP, tailor_checklist
+from scanner.core.model import Finding, Status
+from scanner.inventory.accounts import Inventory
+from scanner.services.scan import ScanRequest, perform_scan
+from scanner.state.db import StateDB
 from tests.breach.conftest import TODAY
 
 

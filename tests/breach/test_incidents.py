@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import UsageError
-from scanner.incidents import IncidentError, IncidentLog, open_incidents_at, tick_step
-from scanner.inventory import Inventory
-from scanner.runbook import ROTATE_STEP, Checklist, parse_runbook, tailor_checklist
-from scanner.state import StateDB
+from scanner.breach.incidents import IncidentError, IncidentLog, open_incidents_at, tick_step
+from scanner.breach.runbook import ROTATE_STEP, Checklist, parse_runbook, tailor_checklist
+from scanner.core.errors import UsageError
+from scanner.inventory.accounts import Inventory
+from scanner.state.db import StateDB
 from tests.breach.conftest import TODAY
 
 AT = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)

@@ -10,10 +10,7 @@ from typing import Any
 
 import pytest
 
-from scanner.errors import InputError, StateError
-from scanner.inventory import Inventory
-from scanner.platforms import PlatformStep, catalogue
-from scanner.runbook import (
+from scanner.breach.runbook import (
     ROTATE_STEP,
     Checklist,
     Origin,
@@ -24,6 +21,9 @@ from scanner.runbook import (
     parse_runbook,
     tailor_checklist,
 )
+from scanner.core.errors import InputError, StateError
+from scanner.inventory.accounts import Inventory
+from scanner.inventory.platforms import PlatformStep, catalogue
 from tests.breach.conftest import TODAY
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import checks
-from checks.base import Verdict
-from scanner.context import ScanContext
-from scanner.model import Status
-from scanner.pipeline import load
-from scanner.platforms import catalogue
-from scanner.policy import load_policy
+from scanner.core.model import Status
+from scanner.engine.check import Verdict
+from scanner.engine.context import ScanContext
+from scanner.inventory.platforms import catalogue
+from scanner.inventory.policy import load_policy
+from scanner.services.scan import load
 from tests.conftest import TODAY, clean_inventory, write_toml
 
 

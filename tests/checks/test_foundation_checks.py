@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from checks.base import FAMILIES  # noqa: F401 - importing registers nothing extra
-from scanner.model import Severity, Status, Tier
+from scanner.core.model import Severity, Status, Tier
+from scanner.engine.check import FAMILIES  # noqa: F401 - importing registers nothing extra
 from tests.checks.helpers import assert_fail, assert_pass, verdict
 from tests.conftest import clean_inventory
 

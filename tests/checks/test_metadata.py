@@ -7,7 +7,7 @@ import re
 import pytest
 
 import checks
-from checks.base import FAMILIES
+from scanner.engine.check import FAMILIES
 
 IMPLEMENTED = {
     "MFA-001",

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 
 import checks
-from scanner.context import ScanContext
-from scanner.model import Status
-from scanner.passwords.breach import SortedFile
-from scanner.passwords.facts import PasswordFacts, SecretRecord
-from scanner.platforms import catalogue
+from scanner.core.model import Status
+from scanner.engine.context import ScanContext
+from scanner.engine.facts import PasswordFacts, SecretRecord
+from scanner.inventory.platforms import catalogue
+from scanner.passwords.corpus import SortedFile
 from tests.passwords.helpers import load, record, run_analysis, write_inventory
 
 TODAY = dt.date(2026, 10, 1)

@@ -125,6 +125,7 @@ def test_unknown_format_is_a_usage_error():
 
 def test_a_check_that_crashes_makes_the_scan_incomplete(monkeypatch):
     import checks
+    from scanner.engine import check as contract
 
     found = checks.get("GOV-002")
     assert found is not None
@@ -132,9 +133,7 @@ def test_a_check_that_crashes_makes_the_scan_incomplete(monkeypatch):
     def broken(account, ctx):
         raise RuntimeError("sentinel-should-not-print")
 
-    monkeypatch.setitem(
-        checks.base._REGISTRY, "GOV-002", dataclasses.replace(found, function=broken)
-    )
+    monkeypatch.setitem(contract._REGISTRY, "GOV-002", dataclasses.replace(found, function=broken))
     result = runner.invoke(app, ["scan", str(EXAMPLE), *AS_OF, "--fail-on", "none"])
     assert result.exit_code == 3
     assert "check failed: RuntimeError" in result.stdout

@@ -137,7 +137,7 @@ def test_rescan_scores_nothing_again(folder):
     store("x-main", "tgV7#pQ2!mZr9$Lw4@xB")
     first = runner.invoke(app, ["scan", "-f", "json", "--fail-on", "none"])
     assert first.exit_code == 0
-    from scanner.pipeline import ScanRequest, perform_scan
+    from scanner.services.scan import ScanRequest, perform_scan
 
     again = perform_scan(
         ScanRequest(inventory=folder / "inventory.toml", vault=folder / "posture.vault")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Vault, store
 from scanner.vault import format as fmt
 from tests.conftest import PASSPHRASE
@@ -25,7 +25,7 @@ _WRITER = """
 import sys
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Entry, Vault
 from scanner.vault.entries import utc_now
 vault = Vault.open(Path(sys.argv[1]), Secret({passphrase!r}))

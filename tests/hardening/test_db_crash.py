@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Vault
 from tests.conftest import PASSPHRASE
 from tests.vault.conftest import EXAMPLE, REPO, invoke
@@ -138,7 +138,7 @@ _LOOP = """
 import sys
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from scanner.pipeline import ScanRequest, perform_scan
+from scanner.services.scan import ScanRequest, perform_scan
 import datetime as dt
 request = ScanRequest(inventory=Path("inventory.toml"), today=dt.date(2026, 11, 23),
                       db=Path("posture.db"), record_history=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner import tomlsource
+from scanner.core import tomlsource
 from tests.conftest import PASSPHRASE
 from tests.vault.conftest import EXAMPLE, REPO, invoke, run_posture
 

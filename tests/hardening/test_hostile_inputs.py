@@ -200,7 +200,7 @@ def test_a_passphrase_that_is_not_utf8_in_the_environment_still_opens_its_vault(
 
 def test_vault_get_prints_a_stored_password_holding_a_lone_surrogate(folder: Path) -> None:
     """A value stored by an older version (or a C-locale stdin) can always be read back."""
-    from scanner.secret import Secret
+    from scanner.core.secret import Secret
     from scanner.vault import Entry, Vault
 
     vault = Vault.open(folder / "posture.vault", Secret(PASSPHRASE))

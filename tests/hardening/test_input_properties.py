@@ -11,9 +11,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.errors import PostureError
-from scanner.policy import RULE_KEYS, load_policy
-from scanner.suppressions import load_suppressions
+from scanner.core.errors import PostureError
+from scanner.engine.suppressions import load_suppressions
+from scanner.inventory.policy import RULE_KEYS, load_policy
 
 SETTINGS = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -14,8 +14,8 @@ import pytest
 from keyring.backends import fail, null
 from keyrings.alt.file import PlaintextKeyring
 
-from scanner.errors import VaultError
-from scanner.secret import Secret
+from scanner.core.errors import VaultError
+from scanner.core.secret import Secret
 from scanner.vault import Vault, passphrase, unlock
 from scanner.vault.errors import PassphraseUnavailable
 from scanner.vault.passphrase import KEYRING_SERVICE, OsKeyring, backend_refusal

@@ -33,9 +33,9 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Vault
-from scanner.vault.totp import _decode
+from scanner.vault.otp import _decode
 from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
 
 REPO = Path(__file__).resolve().parents[2]

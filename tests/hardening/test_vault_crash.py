@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import VaultError
-from scanner.secret import Secret
+from scanner.core.errors import VaultError
+from scanner.core.secret import Secret
 from scanner.vault import Entry, Vault, store
 from scanner.vault import format as fmt
 from scanner.vault.entries import utc_now
@@ -27,7 +27,7 @@ _CREATE = """
 import sys
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Vault
 Vault.create(Path(sys.argv[1]), Secret({passphrase!r}))
 """
@@ -36,7 +36,7 @@ _PASSWD = """
 import sys
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Vault
 from scanner.vault import format as fmt
 vault = Vault.open(Path(sys.argv[1]), Secret({passphrase!r}))

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.errors import VaultError
-from scanner.secret import Secret
+from scanner.core.errors import VaultError
+from scanner.core.secret import Secret
 from scanner.vault import Entry, Vault, unlock
 from scanner.vault import format as fmt
 from scanner.vault.entries import utc_now

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanner.inventory import Inventory, load_inventory
+from scanner.core.secret import Secret
+from scanner.engine.facts import PasswordFacts, SecretRecord
+from scanner.inventory.accounts import Inventory, load_inventory
+from scanner.inventory.platforms import platform_ids
+from scanner.inventory.policy import Policy, load_policy
 from scanner.passwords.analysis import analyse
-from scanner.passwords.breach import BreachSource
-from scanner.passwords.cache import ScoreCache
-from scanner.passwords.facts import PasswordFacts, SecretRecord
-from scanner.platforms import platform_ids
-from scanner.policy import Policy, load_policy
-from scanner.secret import Secret
+from scanner.passwords.corpus import BreachSource
+from scanner.state.scores import ScoreCache
 
 KEY = bytes(range(32))
 

@@ -2,9 +2,9 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from scanner.passwords.cache import ScoreCache
-from scanner.passwords.facts import ScoreMethod
-from scanner.state import StateDB
+from scanner.engine.facts import ScoreMethod
+from scanner.state.db import StateDB
+from scanner.state.scores import ScoreCache
 from tests.passwords.helpers import load, record, run_analysis, write_inventory
 
 ACCOUNTS = [("shop", "totp"), ("blog", "none"), ("news", "totp"), ("jobs", "none")]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import InputError, UsageError
-from scanner.passwords.breach import (
+from scanner.core.errors import InputError, UsageError
+from scanner.core.secret import Secret
+from scanner.passwords.corpus import (
     BreachLookupFailed,
     PrefixFolder,
     RangeApi,
@@ -15,7 +16,6 @@ from scanner.passwords.breach import (
     open_breach_source,
     sha1_hex,
 )
-from scanner.secret import Secret
 
 BREACHED = {"password": 9_659_365, "letmein": 1_000, "Tr0ub4dor&3": 12}
 CLEAN = "v3ry-unusual-passphrase-for-tests"

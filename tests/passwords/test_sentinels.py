@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from scanner.core.secret import Secret
 from scanner.passwords.records import records_from_vault
-from scanner.pipeline import ScanRequest, VaultSecrets, perform_scan
 from scanner.report import make_report
-from scanner.secret import Secret
+from scanner.services.scan import ScanRequest, VaultSecrets, perform_scan
 from tests.passwords.helpers import KEY, load, write_inventory
 
 SENTINEL = "SentinelPw-8c1f-Acme"

@@ -2,7 +2,8 @@ import time
 
 import pytest
 
-from scanner.passwords.facts import ScoreMethod
+from scanner.core.secret import Secret
+from scanner.engine.facts import ScoreMethod
 from scanner.passwords.strength import (
     IN_PROCESS_LIMIT,
     TOTAL_BUDGET,
@@ -10,7 +11,6 @@ from scanner.passwords.strength import (
     score_all,
     score_password,
 )
-from scanner.secret import Secret
 
 # dropbox/zxcvbn#316: punctuation and l33t-able characters make the l33t matcher explode.
 SLOW_42 = " .,?!'-/_:;+()@$\"#&*<>=[]\\~%^{}|1234567890"

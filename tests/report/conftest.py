@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.pipeline import ScanRequest, perform_scan
-from scanner.scan import ScanResult
+from scanner.engine.run import ScanResult
+from scanner.services.scan import ScanRequest, perform_scan
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scanner" / "data" / "inventory.example.toml"
 AS_OF = dt.date(2026, 11, 23)

@@ -2,9 +2,9 @@ import json
 
 from junitparser import Error, Failure, JUnitXml, Skipped
 
+from scanner.engine.run import ScanResult
 from scanner.report.json import JsonReport
 from scanner.report.junit import JunitReport
-from scanner.scan import ScanResult
 
 
 def parse(result: ScanResult, tmp_path) -> JUnitXml:

@@ -7,9 +7,9 @@ import jsonschema
 import pytest
 
 import checks
-from scanner.model import Severity, Status
+from scanner.core.model import Severity, Status
+from scanner.engine.run import ScanResult
 from scanner.report.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, SarifReport
-from scanner.scan import ScanResult
 
 SCHEMA = (
     Path(__file__).resolve().parents[2].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from scanner.errors import UsageError
+from scanner.core.errors import UsageError
 from scanner.report import FORMAT_NAMES, make_report
 from scanner.report.json import JsonReport
 from scanner.report.table import TableReport

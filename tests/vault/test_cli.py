@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Vault
 
 from .conftest import PASSPHRASE, SENTINEL, invoke, run_posture

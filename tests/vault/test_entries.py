@@ -1,9 +1,9 @@
 import datetime as dt
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Entry
 from scanner.vault.entries import HISTORY_LIMIT, decode_payload, encode_payload
-from scanner.vault.totp import TotpSeed
+from scanner.vault.otp import TotpSeed
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import VaultError
-from scanner.secret import Secret
+from scanner.core.errors import VaultError
+from scanner.core.secret import Secret
 from scanner.vault import DEFAULT_KDF, Entry, KdfParams, Vault
 from scanner.vault import format as fmt
 from scanner.vault.entries import utc_now

@@ -2,7 +2,7 @@ import string
 
 import pytest
 
-from scanner.platforms import PasswordRules, catalogue
+from scanner.inventory.platforms import PasswordRules, catalogue
 from scanner.vault.generate import generate_password
 
 

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import InputError
-from scanner.pipeline import load
-from scanner.platforms import catalogue
+from scanner.core.errors import InputError
+from scanner.inventory.platforms import catalogue
+from scanner.services.scan import load
 from scanner.vault.importers import Manager, match_logins, read_export
 
 from .conftest import EXAMPLE

@@ -4,8 +4,8 @@ from pathlib import Path
 import keyring
 import pytest
 
-from scanner.errors import UsageError, VaultError
-from scanner.secret import Secret
+from scanner.core.errors import UsageError, VaultError
+from scanner.core.secret import Secret
 from scanner.vault import Vault, unlock
 from scanner.vault.errors import PassphraseUnavailable, WrongPassphrase
 from scanner.vault.passphrase import OsKeyring, backend_refusal, read_passphrase_file

@@ -1,7 +1,7 @@
 import datetime as dt
 
-from scanner.pipeline import load
-from scanner.secret import Secret
+from scanner.core.secret import Secret
+from scanner.services.scan import load
 from scanner.vault import Entry
 from scanner.vault.rotation import due_for_rotation
 

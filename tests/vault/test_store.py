@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Entry, Vault, store
 from scanner.vault.entries import utc_now
 from scanner.vault.errors import VaultLocked
@@ -84,7 +84,7 @@ _WRITER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 from scanner.vault import Entry, Vault
 from scanner.vault.entries import utc_now
 vault = Vault.open(Path(sys.argv[1]), Secret({passphrase!r}))

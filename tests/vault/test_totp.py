@@ -3,9 +3,9 @@ import datetime as dt
 
 import pytest
 
-from scanner.errors import InputError
-from scanner.secret import Secret
-from scanner.vault.totp import TotpSeed, parse_otpauth
+from scanner.core.errors import InputError
+from scanner.core.secret import Secret
+from scanner.vault.otp import TotpSeed, parse_otpauth
 
 RFC_KEY = base64.b32encode(b"12345678901234567890").decode().rstrip("=")
 

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 
 
 @dataclass(frozen=True)

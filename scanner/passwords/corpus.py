@@ -37,8 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scanner import __version__
-from scanner.errors import InputError, ScanIncomplete, UsageError
-from scanner.secret import Secret
+from scanner.core.errors import InputError, ScanIncomplete, UsageError
+from scanner.core.secret import Secret
 
 DEFAULT_RANGE_URL = "https://api.pwnedpasswords.com"
 _FULL_LINE = re.compile(rb"([0-9A-Fa-f]{40}):([0-9]{1,15})\r?")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from scanner.model import Mfa
+from scanner.core.model import Mfa
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Delegation:
 
 @dataclass(frozen=True)
 class PlatformStep:
-    """A platform's own breach-response step, placed into the generic runbook by `scanner.runbook`.
+    """A platform's own breach-response step, placed into the generic runbook by `scanner.breach.runbook`.
 
     `after` names the step it follows (default: the end of its phase); `replaces` names a generic
     step it stands in for, at that step's place.

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from scanner.errors import StateError
+from scanner.core.errors import StateError
 
 # Append only: never edit a migration that has shipped.
 MIGRATIONS: tuple[str, ...] = (

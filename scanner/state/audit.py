@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from scanner.errors import StateError
+from scanner.core.errors import StateError
 
 ACTOR_ENV = "POSTURE_ACTOR"
 
@@ -25,7 +25,7 @@ class DatabaseAudit:
         self.db_path = db_path
 
     def record(self, vault_id: str, entries: Iterable[str | None], action: str) -> None:
-        from scanner.state import StateDB
+        from scanner.state.db import StateDB
 
         at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         rows = [(at, vault_id, entry, action, actor()) for entry in entries]

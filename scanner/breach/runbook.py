@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from scanner.errors import InputError, StateError
-from scanner.inventory import Account, Inventory
-from scanner.model import Mfa
-from scanner.platforms import Platform, PlatformStep, catalogue
+from scanner.core.errors import InputError, StateError
+from scanner.core.model import Mfa
+from scanner.inventory.accounts import Account, Inventory
+from scanner.inventory.platforms import Platform, PlatformStep, catalogue
 
 if TYPE_CHECKING:
-    from scanner.passwords.facts import SecretRecord
+    from scanner.engine.facts import SecretRecord
 
 RUNBOOK_FILE = "scanner/data/runbook.toml"
 ROTATE_STEP = "rotate-password"  # ticked by `posture vault rotate`; the runbook must keep it

@@ -10,8 +10,8 @@ import re
 import textwrap
 from collections.abc import Iterator
 
-from scanner.incidents import Incident
-from scanner.runbook import Checklist, ChecklistStep, Phase
+from scanner.breach.incidents import Incident
+from scanner.breach.runbook import Checklist, ChecklistStep, Phase
 
 WIDTH = 92
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

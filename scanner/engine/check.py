@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from scanner.context import ScanContext
-from scanner.inventory import Account
-from scanner.model import EvidenceValue, Severity, Status, Tier
+from scanner.core.model import EvidenceValue, Severity, Status, Tier
+from scanner.engine.context import ScanContext
+from scanner.inventory.accounts import Account
 
 FAMILIES = {
     "PWD": "passwords",

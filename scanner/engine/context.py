@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from scanner.inventory import Account, Inventory
-from scanner.passwords.facts import PasswordFacts
-from scanner.platforms import Platform
-from scanner.policy import Policy, Rules
+from scanner.engine.facts import PasswordFacts
+from scanner.inventory.accounts import Account, Inventory
+from scanner.inventory.platforms import Platform
+from scanner.inventory.policy import Policy, Rules
 
 if TYPE_CHECKING:
-    from scanner.incidents import OpenIncident
+    from scanner.breach.incidents import OpenIncident
 
 
 @dataclass(frozen=True)

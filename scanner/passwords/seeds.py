@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from scanner.secret import Secret
+from scanner.core.secret import Secret
 
 MIN_SEED_BITS = 128
 

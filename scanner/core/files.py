@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from scanner.errors import PostureError
+from scanner.core.errors import PostureError
 
 
 def fsync_directory(folder: Path) -> None:

@@ -9,10 +9,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import InputError
-from scanner.fields import Table
-from scanner.model import Mfa, Tier
-from scanner.tomlsource import TomlSource
+from scanner.core.errors import InputError
+from scanner.core.fields import Table
+from scanner.core.model import Mfa, Tier
+from scanner.core.tomlsource import TomlSource
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.model import Finding, Severity, Status, fingerprint
-from scanner.state import StateDB
+from scanner.core.model import Finding, Severity, Status, fingerprint
+from scanner.state.db import StateDB
 
 if TYPE_CHECKING:
-    from scanner.scan import ScanResult
+    from scanner.engine.run import ScanResult
 
 TREND_LENGTH = 30
 _LAST_SCANS = (

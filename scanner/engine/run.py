@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checks.base import Check, Verdict
-from scanner.context import ScanContext
-from scanner.model import Finding, Severity, Status, Tier
-from scanner.suppressions import SuppressionReview
+from scanner.core.model import Finding, Severity, Status, Tier
+from scanner.engine.check import Check, Verdict
+from scanner.engine.context import ScanContext
+from scanner.engine.suppressions import SuppressionReview
 
 if TYPE_CHECKING:
-    from scanner.history import ScanChanges
+    from scanner.state.scans import ScanChanges
 
 # Weight of a finding in the posture score, by severity.
 SCORE_WEIGHTS = {

@@ -16,10 +16,10 @@ import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from scanner.passwords.facts import ScoreMethod, Strength
+from scanner.core.secret import Secret
+from scanner.engine.facts import ScoreMethod, Strength
 from scanner.passwords.strength import SCORER_VERSION
-from scanner.secret import Secret
-from scanner.state import StateDB
+from scanner.state.db import StateDB
 
 _QUERY_CHUNK = 500
 

@@ -7,8 +7,8 @@ import enum
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from scanner.errors import InputError
-from scanner.tomlsource import TomlSource, check_keys
+from scanner.core.errors import InputError
+from scanner.core.tomlsource import TomlSource, check_keys
 
 E = TypeVar("E", bound=enum.Enum)
 _MISSING = object()

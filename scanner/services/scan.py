@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import checks as catalogue_of_checks
-from scanner.context import ScanContext
-from scanner.errors import InputError, UsageError
-from scanner.incidents import open_incidents_at
-from scanner.inventory import Inventory, load_inventory
+from scanner.breach.incidents import open_incidents_at
+from scanner.core.errors import InputError, UsageError
+from scanner.engine.context import ScanContext
+from scanner.engine.facts import PasswordFacts, SecretRecord
+from scanner.engine.run import ScanResult, run_checks
+from scanner.engine.suppressions import SuppressionFile, apply_suppressions, load_suppressions
+from scanner.inventory.accounts import Inventory, load_inventory
+from scanner.inventory.platforms import catalogue, platform_ids
+from scanner.inventory.policy import Policy, load_policy
 from scanner.passwords.analysis import analyse
-from scanner.passwords.breach import open_breach_source
-from scanner.passwords.cache import ScoreCache
-from scanner.passwords.facts import PasswordFacts, SecretRecord
-from scanner.platforms import catalogue, platform_ids
-from scanner.policy import Policy, load_policy
-from scanner.scan import ScanResult, run_checks
-from scanner.state import StateDB, default_state_path
-from scanner.suppressions import SuppressionFile, apply_suppressions, load_suppressions
+from scanner.passwords.corpus import open_breach_source
+from scanner.state.db import StateDB, default_state_path
+from scanner.state.scores import ScoreCache
 
 HMAC_PURPOSE = "password-analysis"
 
@@ -137,7 +137,7 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
         result, findings=findings, suppression_review=review, notes=(*result.notes, *notes)
     )
     if request.record_history:
-        from scanner.history import record_scan
+        from scanner.state.scans import record_scan
 
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))

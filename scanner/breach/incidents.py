@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.errors import PostureError, UsageError
-from scanner.runbook import ROTATE_STEP, Checklist, ChecklistStep, find_step
-from scanner.state import StateDB
-from scanner.tomlsource import suggest
+from scanner.breach.runbook import ROTATE_STEP, Checklist, ChecklistStep, find_step
+from scanner.core.errors import PostureError, UsageError
+from scanner.core.tomlsource import suggest
+from scanner.state.db import StateDB
 
 
 class IncidentError(PostureError):

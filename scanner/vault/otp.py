@@ -8,8 +8,8 @@ import datetime as dt
 import urllib.parse
 from dataclasses import dataclass
 
-from scanner.errors import InputError
-from scanner.secret import Secret
+from scanner.core.errors import InputError
+from scanner.core.secret import Secret
 
 ALGORITHMS = ("SHA1", "SHA256", "SHA512")
 PYOTP_MIN_BITS = 112  # pyotp refuses shorter seeds; many services still issue 80-bit ones

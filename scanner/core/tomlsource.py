@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import InputError
+from scanner.core.errors import InputError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 # tomllib takes time quadratic in a key's dotted parts (50,000 parts: 50 s for a 100 KB file);

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.errors import InputError
-from scanner.fields import Table
-from scanner.model import Finding, Suppression
-from scanner.tomlsource import TomlSource, suggest
+from scanner.core.errors import InputError
+from scanner.core.fields import Table
+from scanner.core.model import Finding, Suppression
+from scanner.core.tomlsource import TomlSource, suggest
 
 DEFAULT_NAME = "posture.suppressions.toml"
 ENV = "POSTURE_SUPPRESSIONS"

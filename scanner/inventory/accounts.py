@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import InputError
-from scanner.fields import Table
-from scanner.model import Holder, Mfa, Tier
-from scanner.tomlsource import TomlSource, suggest
+from scanner.core.errors import InputError
+from scanner.core.fields import Table
+from scanner.core.model import Holder, Mfa, Tier
+from scanner.core.tomlsource import TomlSource, suggest
 
 
 class PersonStatus(enum.Enum):
