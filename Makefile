@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo test lint typecheck fast bench clean
+.PHONY: dev demo test lint typecheck layers fast bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The whole suite: lint, types, every test (slow ones included).
-test: lint typecheck
+# Import direction is part of the design (contracts in pyproject.toml).
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+# The whole suite: lint, types, layers, every test (slow ones included).
+test: lint typecheck layers
 	$(BIN)/python -m pytest -n auto -q
 
 # Everything but the slow property and stress tests.

@@ -5,24 +5,12 @@ from __future__ import annotations
 from scanner.core.model import Severity
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
+from scanner.inventory import holders
 from scanner.inventory.accounts import Account
 
 NCSC_SOCIAL = "https://www.ncsc.gov.uk/guidance/social-media-protecting-what-you-publish"
 CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
 META_SECURITY = "https://www.facebook.com/business/help/442345745885606"
-
-
-def lapsed_holders(account: Account, ctx: ScanContext) -> list[str]:
-    """Admins and password holders who departed or whose agency contract ended, as refs."""
-    lapsed = []
-    for ref in dict.fromkeys(account.admins + account.password_known_by):
-        if ref.startswith("agency:"):
-            agency = ctx.inventory.agencies[ref[len("agency:") :]]
-            if not agency.active_on(ctx.today):
-                lapsed.append(ref)
-        elif not ctx.inventory.people[ref].active:
-            lapsed.append(ref)
-    return lapsed
 
 
 @check(
@@ -67,9 +55,9 @@ def shared_login(account: Account, ctx: ScanContext) -> Verdict:
     references=("CIS Controls v8 6.2", NCSC_SOCIAL),
 )
 def leaver_access(account: Account, ctx: ScanContext) -> Verdict:
-    lapsed = lapsed_holders(account, ctx)
+    lapsed = holders.lapsed(ctx.inventory, account, ctx.today)
     if lapsed:
-        names = [ctx.inventory.holder_name(ref) for ref in lapsed]
+        names = [loss.name for loss in lapsed]
         return fail(f"still listed with access: {', '.join(names)}", names=names)
     return passed("no departed person or ended agency has access")
 
@@ -136,13 +124,13 @@ def dormant(account: Account, ctx: ScanContext) -> Verdict:
     needs_secrets=True,
 )
 def rotate_after_departure(account: Account, ctx: ScanContext) -> Verdict:
-    from scanner.vault.rotation import rotation_reason
-
     if ctx.secrets is None:
         return skipped("no vault opened for this scan; rotation dates live in the vault")
     facts = ctx.secrets.accounts.get(account.id)
     set_at = facts.password_set_at if facts is not None and facts.has_password else None
-    reason = rotation_reason(ctx.inventory, account, set_at.date() if set_at else None, ctx.today)
+    reason = holders.rotation_reason(
+        ctx.inventory, account, set_at.date() if set_at else None, ctx.today
+    )
     if reason:
         return fail(
             f"rotate now: {reason}", password_set=set_at.date().isoformat() if set_at else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scanner.core.model import Severity
 from scanner.engine.check import Verdict, check, fail, passed
 from scanner.engine.context import ScanContext
+from scanner.inventory import holders
 from scanner.inventory.accounts import Account
 
 CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
@@ -31,16 +32,12 @@ def policy_not_acknowledged(account: Account, ctx: ScanContext) -> Verdict:
     refs += [*account.admins, *account.password_known_by]
     missing = []
     for ref in dict.fromkeys(refs):
-        if ref.startswith("agency:"):
-            agency = inventory.agencies[ref[len("agency:") :]]
-            if not agency.active_on(ctx.today):
-                continue
-            acknowledged = agency.policy_acknowledged
-        else:
-            person = inventory.people[ref]
-            if not person.active:
-                continue  # leavers are ACC-002's concern
-            acknowledged = person.policy_acknowledged
+        if not holders.has_access(inventory, ref, ctx.today):
+            continue  # leavers are ACC-002's concern
+        agency = inventory.agency_for(ref)
+        acknowledged = (
+            agency.policy_acknowledged if agency else inventory.people[ref].policy_acknowledged
+        )
         if acknowledged is None:
             missing.append(f"{inventory.holder_name(ref)} (never)")
         elif (ctx.today - acknowledged).days > max_age:

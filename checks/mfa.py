@@ -6,10 +6,14 @@ from scanner.core.model import EvidenceValue, Holder, Mfa, Severity, Status
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
 from scanner.inventory.accounts import Account
+from scanner.inventory.platforms import OTHER
 
 NIST_MFA = "https://pages.nist.gov/800-63-4/sp800-63b.html#sec3"
 CIS_6 = "https://www.cisecurity.org/controls/account-management"
 CISA_PR_MFA = "https://www.cisa.gov/resources-tools/resources/implementing-phishing-resistant-mfa"
+
+# RFC 4226 §4 asks for 128 bits of key and recommends 160.
+MIN_SEED_BITS = 128
 
 
 @check(
@@ -36,7 +40,7 @@ def no_mfa(account: Account, ctx: ScanContext) -> Verdict:
     offered = [m.value for m in platform.mfa_methods]
     offers = (
         ""
-        if platform.id == "other"
+        if platform.id == OTHER
         else f"; {platform.display_name} offers {', '.join(offered) or 'none'}"
     )
     return fail(
@@ -87,7 +91,7 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
     )
     if private_phone:
         message += " and the phone is not company-held"
-    if platform.id == "other":
+    if platform.id == OTHER:
         message += "; use a security key or an authenticator app if the service offers one"
     elif stronger:
         message += f"; {platform.display_name} offers {', '.join(stronger)}"
@@ -112,7 +116,6 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
 def weak_totp_seed(account: Account, ctx: ScanContext) -> Verdict:
     from checks.passwords import secrets_of
     from scanner.engine.facts import AccountSecrets
-    from scanner.passwords.seeds import MIN_SEED_BITS
 
     facts = secrets_of(account, ctx)
     if not isinstance(facts, AccountSecrets):

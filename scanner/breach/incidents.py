@@ -15,6 +15,7 @@ from pathlib import Path
 from scanner.breach.runbook import ROTATE_STEP, Checklist, ChecklistStep, find_step
 from scanner.core.errors import PostureError, UsageError
 from scanner.core.tomlsource import suggest
+from scanner.engine.facts import OpenIncident
 from scanner.state.db import StateDB
 
 
@@ -79,18 +80,6 @@ class Incident:
         done = total - len(self.open_steps())
         required = len(self.open_required())
         return f"{done} of {total} steps done, {required} required open"
-
-
-@dataclass(frozen=True)
-class OpenIncident:
-    """What the scan needs to know about an account's open incident (INC-001)."""
-
-    incident_id: int
-    account: str
-    opened_at: str
-    steps: int
-    done: int
-    required_open: tuple[str, ...]
 
 
 class IncidentLog:

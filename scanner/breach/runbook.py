@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.core.errors import InputError, StateError
 from scanner.core.model import Mfa
+from scanner.inventory import holders
 from scanner.inventory.accounts import Account, Inventory
-from scanner.inventory.platforms import Platform, PlatformStep, catalogue
+from scanner.inventory.platforms import Platform, PlatformStep, catalogue, platform_for
 
 if TYPE_CHECKING:
     from scanner.engine.facts import SecretRecord
@@ -286,30 +287,18 @@ def mailbox_accounts(inventory: Inventory, account: Account) -> tuple[tuple[Acco
     return tuple(found)
 
 
-def _roles(account: Account) -> dict[str, list[str]]:
-    """Each holder ref (person id or agency:ID) with what ties them to the account."""
-    roles: dict[str, list[str]] = {}
-    if account.owner:
-        roles.setdefault(account.owner, []).append("owner")
-    for ref in account.admins:
-        roles.setdefault(ref, []).append("admin")
-    for ref in account.password_known_by:
-        roles.setdefault(ref, []).append("knows the password")
-    return roles
-
-
 def _holder_steps(
     inventory: Inventory, account: Account, today: dt.date
 ) -> tuple[list[ChecklistStep], list[ChecklistStep]]:
     """(check-and-tell steps for current holders, removal steps for leavers and ended agencies)."""
     tell: list[ChecklistStep] = []
     remove: list[ChecklistStep] = []
-    roles = _roles(account)
-    current_admins = [r for r in account.admins if _is_current(inventory, r, today)]
-    for ref, what in roles.items():
+    current_admins = [r for r in account.admins if holders.has_access(inventory, r, today)]
+    for ref, what in holders.ties(account).items():
         name = inventory.holder_name(ref)
         tie = ", ".join(what)
-        if _is_current(inventory, ref, today):
+        loss = holders.lost_access(inventory, ref, today)
+        if loss is None:
             tell.append(
                 ChecklistStep(
                     id=f"check:{ref}",
@@ -325,7 +314,7 @@ def _holder_steps(
                 )
             )
             continue
-        ended = _ended(inventory, ref)
+        ended = loss.ended
         only_admin = "admin" in what and not current_admins
         appoint = (
             " Appoint a company-held admin first: they are the only admin." if only_admin else ""
@@ -345,22 +334,6 @@ def _holder_steps(
             )
         )
     return tell, remove
-
-
-def _is_current(inventory: Inventory, ref: str, today: dt.date) -> bool:
-    if ref.startswith("agency:"):
-        agency = inventory.agencies.get(ref[len("agency:") :])
-        return agency is None or agency.active_on(today)
-    person = inventory.people.get(ref)
-    return person is None or person.active
-
-
-def _ended(inventory: Inventory, ref: str) -> str:
-    if ref.startswith("agency:"):
-        agency = inventory.agencies[ref[len("agency:") :]]
-        return f"contract ended {agency.contract_ends}"
-    person = inventory.people[ref]
-    return f"left {person.departed_on}"
 
 
 def _mailbox_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
@@ -492,7 +465,7 @@ def tailor_checklist(
     """
     runbook = runbook or load_runbook()
     platforms = platforms or catalogue()
-    platform = platforms.get(account.platform) or platforms["other"]
+    platform = platform_for(account.platform, platforms)
     today = today or dt.date.today()
     mailboxes = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
     values = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from scanner.cli.options import (
     beside_inventory,
     inventory_path,
 )
+from scanner.core.actor import actor
 from scanner.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,17 +44,6 @@ FORMATS = ("text", "markdown")
 
 def _db_path(inventory: Path | None, db: Path | None) -> Path:
     return beside_inventory(inventory_path(inventory), DB_NAME, db, DB_ENV)
-
-
-def _operator(by: str | None) -> str:
-    if by is not None:
-        if not by.strip():
-            raise UsageError("--by: give a name")
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        raise UsageError("cannot tell who you are from the login; pass --by NAME") from None
 
 
 def _open_log(path: Path, *, create: bool = False, readonly: bool = False) -> IncidentLog | None:
@@ -130,7 +119,7 @@ def start(
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
     from scanner.breach.checklist import render_text
 
-    operator = _operator(by)
+    operator = actor(by)
     checklist = _tailored(account, inventory, vault, passphrase_file, no_vault)
     log = _open_log(_db_path(inventory, db), create=True)
     assert log is not None  # noqa: S101 - create=True always opens
@@ -160,7 +149,7 @@ def done(
     db: Path | None = DbOption,
 ) -> None:
     """Tick STEP of ACCOUNT's open incident, with the time and who did it."""
-    operator = _operator(by)
+    operator = actor(by)
     log = _open_log(_db_path(inventory, db))
     if log is None:
         raise _no_incident(account)
@@ -182,7 +171,7 @@ def close(
     db: Path | None = DbOption,
 ) -> None:
     """Close ACCOUNT's open incident; refused while required steps are open unless forced."""
-    operator = _operator(by)
+    operator = actor(by)
     if force and not (reason and reason.strip()):
         raise UsageError("--force needs --reason TEXT: say why required steps stay open")
     log = _open_log(_db_path(inventory, db))

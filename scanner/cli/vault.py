@@ -152,10 +152,9 @@ def _existing_entry(inventory: Inventory | None, account_id: str, vault: Vault) 
 
 
 def _platform(account: Account) -> Platform:
-    from scanner.inventory.platforms import catalogue
+    from scanner.inventory.platforms import platform_for
 
-    platforms = catalogue()
-    return platforms.get(account.platform) or platforms["other"]
+    return platform_for(account.platform)
 
 
 def _now() -> dt.datetime:
@@ -472,7 +471,7 @@ def rotate(
 
     opened.update(change, action="rotate")
     from scanner.breach.incidents import tick_rotation
-    from scanner.state.audit import actor
+    from scanner.core.actor import actor
 
     for target, why in work:
         platform = _platform(target)

@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from scanner.engine.facts import PasswordFacts
+from scanner.engine.facts import OpenIncident, PasswordFacts
 from scanner.inventory.accounts import Account, Inventory
-from scanner.inventory.platforms import Platform
+from scanner.inventory.platforms import Platform, platform_for
 from scanner.inventory.policy import Policy, Rules
-
-if TYPE_CHECKING:
-    from scanner.breach.incidents import OpenIncident
 
 
 @dataclass(frozen=True)
@@ -33,4 +29,4 @@ class ScanContext:
         return self.policy.for_tier(account.tier)
 
     def platform(self, account: Account) -> Platform:
-        return self.platforms.get(account.platform) or self.platforms["other"]
+        return platform_for(account.platform, self.platforms)

@@ -79,3 +79,15 @@ class PasswordFacts:
 
     def get(self, account_id: str) -> AccountSecrets | None:
         return self.accounts.get(account_id)
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    """What the scan needs to know about an account's open incident (INC-001)."""
+
+    incident_id: int
+    account: str
+    opened_at: str
+    steps: int
+    done: int
+    required_open: tuple[str, ...]

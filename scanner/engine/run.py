@@ -14,7 +14,7 @@ from scanner.engine.context import ScanContext
 from scanner.engine.suppressions import SuppressionReview
 
 if TYPE_CHECKING:
-    from scanner.state.scans import ScanChanges
+    from scanner.engine.changes import ScanChanges
 
 # Weight of a finding in the posture score, by severity.
 SCORE_WEIGHTS = {

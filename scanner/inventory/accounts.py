@@ -15,6 +15,9 @@ from scanner.core.fields import Table
 from scanner.core.model import Holder, Mfa, Tier
 from scanner.core.tomlsource import TomlSource, suggest
 
+# How a holder reference names an agency rather than a person: `agency:ID`.
+AGENCY_PREFIX = "agency:"
+
 
 class PersonStatus(enum.Enum):
     ACTIVE = "active"
@@ -64,7 +67,7 @@ class Agency:
 
     @property
     def ref(self) -> str:
-        return f"agency:{self.id}"
+        return f"{AGENCY_PREFIX}{self.id}"
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,16 @@ class Inventory:
             path=self.path,
         )
 
+    def agency_for(self, ref: str) -> Agency | None:
+        """The agency an `agency:ID` reference names; None for a person id or an unknown agency."""
+        if not ref.startswith(AGENCY_PREFIX):
+            return None
+        return self.agencies.get(ref[len(AGENCY_PREFIX) :])
+
     def holder_name(self, ref: str) -> str:
         """Display name for a person id or `agency:ID` reference."""
-        if ref.startswith("agency:"):
-            agency = self.agencies.get(ref[len("agency:") :])
+        if ref.startswith(AGENCY_PREFIX):
+            agency = self.agency_for(ref)
             return agency.name if agency else ref
         person = self.people.get(ref)
         return person.name if person else ref
@@ -295,7 +304,7 @@ def _new_id(table: Table, seen: Mapping[str, Any]) -> str:
     value = table.required_string("id")
     if value in seen:
         raise table.error("id", f'duplicate id "{value}"')
-    if value.startswith("agency:") or any(ch.isspace() for ch in value):
+    if value.startswith(AGENCY_PREFIX) or any(ch.isspace() for ch in value):
         raise table.error("id", f'"{value}" is not a valid id (no spaces, no "agency:" prefix)')
     return value
 
@@ -308,11 +317,11 @@ def _person_ref(table: Table, key: str, ref: str, people: Mapping[str, Person]) 
 def _holder_ref(
     table: Table, key: str, ref: str, people: Mapping[str, Person], agencies: Mapping[str, Agency]
 ) -> None:
-    if ref.startswith("agency:"):
-        agency_id = ref[len("agency:") :]
+    if ref.startswith(AGENCY_PREFIX):
+        agency_id = ref[len(AGENCY_PREFIX) :]
         if agency_id not in agencies:
             raise table.error(key, f'unknown agency "{agency_id}"{suggest(agency_id, agencies)}')
         return
     if ref not in people:
-        hint = suggest(ref, list(people) + [f"agency:{a}" for a in agencies])
+        hint = suggest(ref, list(people) + [f"{AGENCY_PREFIX}{a}" for a in agencies])
         raise table.error(key, f'unknown person "{ref}"{hint} (agencies are written "agency:ID")')

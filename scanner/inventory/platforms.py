@@ -11,6 +11,9 @@ from typing import Any
 
 from scanner.core.model import Mfa
 
+# The entry for any service the catalogue does not describe.
+OTHER = "other"
+
 
 @dataclass(frozen=True)
 class PasswordRules:
@@ -122,6 +125,13 @@ def catalogue() -> Mapping[str, Platform]:
             platform = _platform(tomllib.loads(entry.read_text("utf-8")))
             platforms[platform.id] = platform
     return platforms
+
+
+def platform_for(platform_id: str, platforms: Mapping[str, Platform] | None = None) -> Platform:
+    """The entry for an account's `platform` in `platforms` (default: the shipped catalogue);
+    `other` for anything not catalogued."""
+    platforms = platforms or catalogue()
+    return platforms.get(platform_id) or platforms[OTHER]
 
 
 def platform_ids() -> frozenset[str]:

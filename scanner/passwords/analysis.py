@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 from scanner.core.secret import Secret
 from scanner.engine.facts import (
@@ -14,14 +15,22 @@ from scanner.engine.facts import (
     Strength,
 )
 from scanner.inventory.accounts import Account, Inventory
-from scanner.inventory.platforms import Platform, catalogue
+from scanner.inventory.platforms import Platform, catalogue, platform_for
 from scanner.inventory.policy import Policy
 from scanner.passwords import reuse
 from scanner.passwords.corpus import BreachLookupFailed, BreachSource, sha1_hex
 from scanner.passwords.progress import ProgressBar
 from scanner.passwords.seeds import seed_key
-from scanner.passwords.strength import ScoringJob, context_words, score_all
-from scanner.state.scores import ScoreCache, cache_key
+from scanner.passwords.strength import ScoringJob, cache_key, context_words, score_all
+
+
+class ScoreCache(Protocol):
+    """Where verdicts are kept between scans (the state database's `score_cache`)."""
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, Strength]: ...
+
+    def store(self, verdicts: Mapping[str, Strength]) -> None: ...
+
 
 MIN_KEY_BYTES = 16
 
@@ -105,7 +114,7 @@ def analyse(
 def _context(
     account: Account, inventory: Inventory, policy: Policy, platforms: Mapping[str, Platform]
 ) -> tuple[str, ...]:
-    platform = platforms.get(account.platform) or platforms["other"]
+    platform = platform_for(account.platform, platforms)
     return context_words(account, inventory, policy.for_tier(account.tier), platform)
 
 

@@ -7,8 +7,6 @@ import binascii
 
 from scanner.core.secret import Secret
 
-MIN_SEED_BITS = 128
-
 
 def seed_key(secret: Secret) -> bytes | None:
     """The key bytes of a base32 seed (spaces, dashes, case and missing padding tolerated), or

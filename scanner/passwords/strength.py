@@ -22,6 +22,9 @@ applied by the check, not here.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
+import json
 import math
 import os
 import re
@@ -89,9 +92,9 @@ def context_words(
         words += _words(term)
     words += _words(platform.id) + _words(platform.display_name)
     for ref in account.password_known_by:
-        if ref.startswith("agency:"):
-            agency = inventory.agencies.get(ref[len("agency:") :])
-            words += _words(agency.name if agency else None)
+        agency = inventory.agency_for(ref)
+        if agency is not None:
+            words += _words(agency.name)
             continue
         person = inventory.people.get(ref)
         if person is not None:
@@ -294,3 +297,9 @@ def _score_in_pool(
     except BrokenProcessPool:
         raise ScanIncomplete("a password scoring worker stopped unexpectedly") from None
     return [r for r in results if r is not None]
+
+
+def cache_key(key: bytes, password: Secret, user_inputs: Sequence[str]) -> str:
+    """The row key for `password` scored against `user_inputs` (hex HMAC-SHA256)."""
+    material = json.dumps([SCORER_VERSION, password.reveal(), sorted(set(user_inputs))])
+    return hmac.new(key, material.encode("ascii"), hashlib.sha256).hexdigest()

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from scanner.core.actor import actor
 from scanner.core.errors import StateError
-
-ACTOR_ENV = "POSTURE_ACTOR"
 
 
 class AuditLog(Protocol):
@@ -41,13 +38,3 @@ class DatabaseAudit:
                 f"the vault was saved, but its audit row was not written: {exc.message}",
                 path=exc.path,
             ) from None
-
-
-def actor() -> str:
-    """Who is acting: $POSTURE_ACTOR, else the login name."""
-    if os.environ.get(ACTOR_ENV):
-        return os.environ[ACTOR_ENV]
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.core.model import Finding, Severity, Status, fingerprint
+from scanner.core.model import Finding, Severity, Status
+from scanner.engine.changes import (
+    HistoryEntry,
+    PastScan,
+    RecordedFinding,
+    ScanChanges,
+    compare,
+)
 from scanner.state.db import StateDB
 
 if TYPE_CHECKING:
@@ -31,96 +36,9 @@ _LAST_SCANS = (
 )
 
 
-@dataclass(frozen=True)
-class PastScan:
-    """One recorded scan, as `posture history` and the trend chart show it."""
-
-    id: int
-    started: dt.datetime
-    finished: dt.datetime
-    as_of: dt.date
-    score: int
-    failed_by_severity: Mapping[str, int]
-    suppressed: int
-    incomplete: bool
-
-    @property
-    def failed(self) -> int:
-        return sum(self.failed_by_severity.values())
-
-
-@dataclass(frozen=True)
-class RecordedFinding:
-    """A finding as the history keeps it: no evidence needed to compare scans."""
-
-    check_id: str
-    account: str
-    status: Status
-    severity: Severity
-    message: str
-    suppressed: bool
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.check_id, self.account)
-
-
-@dataclass(frozen=True)
-class ScanChanges:
-    """This scan's place in the history: its id, the previous scan, what is new and fixed."""
-
-    scan_id: int
-    previous: PastScan | None
-    new: tuple[RecordedFinding, ...]
-    fixed: tuple[RecordedFinding, ...]
-    trend: tuple[PastScan, ...]  # oldest first; this scan is the last
-
-    @functools.cached_property
-    def _new_fingerprints(self) -> frozenset[str]:
-        return frozenset(n.fingerprint for n in self.new)
-
-    def is_new(self, finding: Finding) -> bool:
-        return finding.fingerprint in self._new_fingerprints
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """A row of `posture history`: a scan and its changes against the scan before it."""
-
-    scan: PastScan
-    has_previous: bool
-    new: tuple[RecordedFinding, ...]
-    fixed: tuple[RecordedFinding, ...]
-
-
 def inventory_key(path: Path) -> str:
     """How scans of one inventory are grouped: its resolved path."""
     return str(path.resolve())
-
-
-def compare(
-    before: Iterable[RecordedFinding], after: Iterable[RecordedFinding]
-) -> tuple[tuple[RecordedFinding, ...], tuple[RecordedFinding, ...]]:
-    """(new, fixed): failing in `after` but not in `before`; failing in `before`, passing after.
-
-    A check the earlier scan did not run at all (`--checks`/`--exclude-checks`) makes nothing
-    new: its failures were not known to be absent then.
-    """
-    was = {f.fingerprint: f for f in before}
-    now = {f.fingerprint: f for f in after}
-    checks_before = {f.check_id for f in was.values()}
-    new = tuple(
-        f
-        for fp, f in now.items()
-        if f.status is Status.FAIL
-        and (was[fp].status is not Status.FAIL if fp in was else f.check_id in checks_before)
-    )
-    fixed = tuple(
-        f
-        for fp, f in was.items()
-        if f.status is Status.FAIL and fp in now and now[fp].status is Status.PASS
-    )
-    return new, fixed
 
 
 def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:

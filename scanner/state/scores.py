@@ -11,23 +11,13 @@ so changing them re-evaluates verdicts without rescoring.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
-from scanner.core.secret import Secret
 from scanner.engine.facts import ScoreMethod, Strength
-from scanner.passwords.strength import SCORER_VERSION
 from scanner.state.db import StateDB
 
 _QUERY_CHUNK = 500
-
-
-def cache_key(key: bytes, password: Secret, user_inputs: Sequence[str]) -> str:
-    """The row key for `password` scored against `user_inputs` (hex HMAC-SHA256)."""
-    material = json.dumps([SCORER_VERSION, password.reveal(), sorted(set(user_inputs))])
-    return hmac.new(key, material.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 class ScoreCache:

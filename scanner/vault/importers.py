@@ -18,7 +18,7 @@ from pathlib import Path
 from scanner.core.errors import InputError
 from scanner.core.secret import Secret
 from scanner.inventory.accounts import Account, Inventory
-from scanner.inventory.platforms import Platform
+from scanner.inventory.platforms import OTHER, Platform
 
 
 class Manager(enum.Enum):
@@ -175,7 +175,7 @@ def _best_account(
 def _account_hosts(account: Account, platforms: dict[str, Platform]) -> set[str]:
     platform = platforms.get(account.platform)
     urls = [account.url]
-    if platform is not None and platform.id != "other":
+    if platform is not None and platform.id != OTHER:
         urls += [platform.login_url, platform.security_url]
     return {h for h in (_host(u) for u in urls if u) if h}
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from scanner.core.errors import VaultError
-from scanner.core.files import fsync_directory
+from scanner.core.files import atomic_write
 from scanner.vault.errors import VaultLocked, VaultMissing
 
 FILE_MODE = 0o600
@@ -96,42 +95,15 @@ def read(path: Path) -> bytes:
 
 
 def replace(path: Path, data: bytes, *, previous: bytes | None, revision: int | None) -> None:
-    """Write `data` as the vault; call under `locked(path)`. `previous` is backed up first.
-
-    The same steps as `scanner.core.files.atomic_write`, spelled out so that the crash tests can stop
-    the writer between any two of them (`_crash_point`).
-    """
-    folder = path.parent if str(path.parent) else Path(".")
+    """Write `data` as the vault; call under `locked(path)`. `previous` is backed up first."""
     try:
         _remove_stale_temps(path)
         if previous is not None and revision is not None:
             _write_backup(path, previous, revision)
-        _crash_point("backup-written")
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise VaultError(f"cannot write beside the vault: {exc.strerror}", path=path) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            _crash_point("temp-created")
-            handle.write(data)
-            handle.flush()
-            _crash_point("temp-written")
-            os.fsync(handle.fileno())
-        _crash_point("temp-synced")
-        os.replace(tmp, path)
-        _crash_point("replaced")
-        fsync_directory(folder)
-        _crash_point("folder-synced")
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise VaultError(f"cannot write the vault: {exc.strerror}", path=path) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    _crash_point("backup-written")
+    atomic_write(path, data, FILE_MODE, error=VaultError, step=_crash_point)
     _prune_backups(path)
     _crash_point("backups-pruned")
 
@@ -141,20 +113,15 @@ def _write_backup(path: Path, previous: bytes, revision: int) -> None:
     folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
     os.chmod(folder, FOLDER_MODE)
     target = folder / f"rev-{revision:08d}.vault"
-    fd, tmp_name = tempfile.mkstemp(prefix=".rev-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(previous)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _crash_point("backup-temp-written")
-        os.replace(tmp_name, target)
-        fsync_directory(folder)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    steps = {"temp-synced": "backup-temp-written"}
+    atomic_write(
+        target,
+        previous,
+        FILE_MODE,
+        temp_prefix=".rev-",
+        error=VaultError,
+        step=lambda name: _crash_point(steps.get(name, "")),
+    )
 
 
 def _prune_backups(path: Path) -> None:

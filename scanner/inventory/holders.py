@@ -1,0 +1,111 @@
+"""Who holds an account, who has lost access, and since when: the one rule every caller uses.
+
+A holder is referred to by a person id or `agency:ID`. A person loses access on `departed_on`;
+an agency the day after `contract_ends`. A date still in the future means access continues until
+then, so ACC-002, ACC-003, the breach runbook and `vault rotate --all-due` agree on every case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from scanner.inventory.accounts import AGENCY_PREFIX, Account, Inventory
+
+
+@dataclass(frozen=True)
+class LostAccess:
+    """A holder who no longer has a right to the account, from `since` on."""
+
+    ref: str
+    name: str
+    since: dt.date
+
+    @property
+    def is_agency(self) -> bool:
+        return is_agency(self.ref)
+
+    @property
+    def ended(self) -> str:
+        """How access ended, in words: "left 2026-03-31" or "contract ended 2026-06-30"."""
+        if self.is_agency:
+            return f"contract ended {(self.since - dt.timedelta(days=1)).isoformat()}"
+        return f"left {self.since.isoformat()}"
+
+    @property
+    def reason(self) -> str:
+        """One clause for messages: "Ana departed 2026-03-31", "Bright's contract ended ..."."""
+        if self.is_agency:
+            ended = (self.since - dt.timedelta(days=1)).isoformat()
+            return f"{self.name}'s contract ended {ended}"
+        return f"{self.name} departed {self.since.isoformat()}"
+
+
+def is_agency(ref: str) -> bool:
+    return ref.startswith(AGENCY_PREFIX)
+
+
+def access_lost_on(inventory: Inventory, ref: str) -> dt.date | None:
+    """The first day `ref` has no right to access, or None while that right has no end."""
+    if is_agency(ref):
+        agency = inventory.agency_for(ref)
+        if agency is None or agency.contract_ends is None:
+            return None
+        return agency.contract_ends + dt.timedelta(days=1)
+    person = inventory.people.get(ref)
+    if person is None or person.active:
+        return None
+    return person.departed_on
+
+
+def lost_access(inventory: Inventory, ref: str, today: dt.date) -> LostAccess | None:
+    """`ref`'s loss of access if it happened on or before `today`."""
+    since = access_lost_on(inventory, ref)
+    if since is None or since > today:
+        return None
+    return LostAccess(ref, inventory.holder_name(ref), since)
+
+
+def has_access(inventory: Inventory, ref: str, today: dt.date) -> bool:
+    return lost_access(inventory, ref, today) is None
+
+
+def ties(account: Account) -> dict[str, list[str]]:
+    """Each holder ref with what ties them to the account: owner, admin, knows the password."""
+    found: dict[str, list[str]] = {}
+    if account.owner:
+        found.setdefault(account.owner, []).append("owner")
+    for ref in account.admins:
+        found.setdefault(ref, []).append("admin")
+    for ref in account.password_known_by:
+        found.setdefault(ref, []).append("knows the password")
+    return found
+
+
+def lapsed(inventory: Inventory, account: Account, today: dt.date) -> list[LostAccess]:
+    """Admins and password holders who have lost access but are still listed (ACC-002)."""
+    found = []
+    for ref in dict.fromkeys(account.admins + account.password_known_by):
+        loss = lost_access(inventory, ref, today)
+        if loss is not None:
+            found.append(loss)
+    return found
+
+
+def rotation_reason(
+    inventory: Inventory, account: Account, set_on: dt.date | None, today: dt.date
+) -> str | None:
+    """Why the password must be rotated now (who lost access since it was set), or None.
+
+    The one rule behind ACC-003, the breach runbook and `posture vault rotate --all-due`. A
+    password with no known set date is older than any departure.
+    """
+    reasons = []
+    for ref in account.password_known_by:
+        loss = lost_access(inventory, ref, today)
+        if loss is not None and (set_on is None or set_on < loss.since):
+            reasons.append(loss.reason)
+    if not reasons:
+        return None
+    when = f"password set {set_on.isoformat()}" if set_on else "no password set date"
+    return f"{'; '.join(reasons)} ({when})"
