@@ -6,6 +6,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,9 +25,13 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
-from scanner.core.errors import UsageError
+from scanner.core.errors import PostureError, UsageError
 from scanner.core.model import Severity
 from scanner.report import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from scanner.cli.outputs import Output
+    from scanner.engine.run import ScanResult
 
 SUPPRESSIONS_NAME = "posture.suppressions.toml"
 SUPPRESSIONS_ENV = "POSTURE_SUPPRESSIONS"
@@ -51,7 +56,10 @@ def scan(
         help=f"One of {', '.join(FORMAT_NAMES)}; repeat with --output for several.",
     ),
     outputs: list[Path] = typer.Option(
-        [], "--output", "-o", help="Write the matching --format here instead of stdout."
+        [],
+        "--output",
+        "-o",
+        help="Write the matching --format here (- for stdout); symlinks are written through.",
     ),
     fail_on: str = typer.Option(
         "high", "--fail-on", help=f"Exit 1 on a finding at or above: {', '.join(FAIL_ON_CHOICES)}."
@@ -85,10 +93,16 @@ def scan(
     hibp_url: str | None = typer.Option(
         None, "--hibp-url", help="Range API base URL for --online.", show_default=False
     ),
+    sarif_include_suppressed: bool = typer.Option(
+        False,
+        "--sarif-include-suppressed",
+        help="Keep suppressed findings in SARIF, marked accepted (code scanning shows them closed).",
+    ),
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
-    from scanner.core.files import atomic_write
+    from scanner.cli.outputs import plan_outputs
     from scanner.report import make_report
+    from scanner.report.view import source_date_epoch
     from scanner.services.scan import ScanRequest, perform_scan
 
     if fail_on not in FAIL_ON_CHOICES:
@@ -97,9 +111,16 @@ def scan(
         raise UsageError("give one --output per --format (or none, to print one format)")
     if not outputs and len(formats) > 1:
         raise UsageError("several --format values need an --output each")
-    _check_outputs(outputs)
+    source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused before the scan
+    # Every output is checked before the scan: nothing is scanned or recorded if one cannot be written.
+    targets = plan_outputs(outputs)
     reports = [
-        make_report(name, show_passed=show_passed, show_suppressed=show_suppressed)
+        make_report(
+            name,
+            show_passed=show_passed,
+            show_suppressed=show_suppressed,
+            sarif_include_suppressed=sarif_include_suppressed,
+        )
         for name in formats
     ]
     inventory_file = inventory_path(inventory_arg, inventory)
@@ -123,18 +144,55 @@ def scan(
     result = perform_scan(request)
     # Render everything before writing anything: a failing format leaves no file half-updated.
     texts = [report.render(result) for report in reports]
-    for index, text in enumerate(texts):
-        if outputs:
-            atomic_write(outputs[index], text.encode("utf-8"))
-        else:
-            sys.stdout.write(text)
+    failure = _write_all(targets, texts) if targets else None
+    if not targets:
+        sys.stdout.write(texts[0])
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    code, reason = exit_status(result, fail_on)
+    if failure is not None:
+        code, reason = failure.exit_code, f"an output could not be written ({failure})"
+    files = [t.given for t in targets if t.is_file]
+    if files:
+        typer.echo(summary_line(result, code, reason, files), err=True)
+    if failure is not None:
+        raise failure
+    if code:
+        raise typer.Exit(code)
+
+
+def _write_all(targets: list[Output], texts: list[str]) -> PostureError | None:
+    """Write every output; one that fails does not stop the others. The first failure, if any."""
+    from scanner.cli.outputs import write_output
+
+    failure: PostureError | None = None
+    for target, text in zip(targets, texts, strict=True):
+        try:
+            write_output(target, text)
+        except PostureError as exc:
+            failure = failure or exc
+    return failure
+
+
+def exit_status(result: ScanResult, fail_on: str) -> tuple[int, str]:
+    """The exit code by the contract, and the reason in a few words."""
     if result.incomplete:
-        raise typer.Exit(3)
+        return 3, "scan incomplete: a check errored"
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
-        raise typer.Exit(1)
+        return 1, f"findings at or above {fail_on}"
+    return 0, "nothing at or above " + fail_on if fail_on != "none" else "--fail-on none"
+
+
+def summary_line(result: ScanResult, code: int, reason: str, files: list[str]) -> str:
+    """One line for a CI log: failures by severity, score, exit code and why, files written."""
+    summary = result.summary()
+    counts = ", ".join(f"{n} {sev}" for sev, n in summary.failed_by_severity.items())
+    suppressed = f" ({summary.suppressed} suppressed)" if summary.suppressed else ""
+    return (
+        f"posture: {summary.accounts} accounts: failing {counts}{suppressed}; "
+        f"score {summary.score}/100; exit {code}: {reason}; wrote {', '.join(files)}"
+    )
 
 
 def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:
@@ -143,20 +201,6 @@ def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:
         return explicit
     default = inventory.parent / SUPPRESSIONS_NAME
     return default if default.exists() else None
-
-
-def _check_outputs(outputs: list[Path]) -> None:
-    """Refuse outputs that cannot be written before any scan is run or recorded."""
-    seen: set[Path] = set()
-    for output in outputs:
-        resolved = output.resolve()
-        if resolved in seen:
-            raise UsageError(f"--output {output} is given twice")
-        seen.add(resolved)
-        if output.is_dir():
-            raise UsageError(f"--output {output} is a folder; name a file")
-        if not resolved.parent.is_dir():
-            raise UsageError(f"--output {output}: folder {output.parent} does not exist")
 
 
 def list_checks() -> None:
@@ -199,9 +243,30 @@ def explain(check_id: str = typer.Argument(..., help="A check id such as MFA-002
     typer.echo("\n".join(lines))
 
 
+def validate(
+    files: list[Path] = typer.Argument(
+        None,
+        metavar="[FILE]...",
+        help="Inventories or suppressions files [default: ./inventory.toml].",
+    ),
+) -> None:
+    """Check inventory and suppressions files without scanning (for a pre-commit hook)."""
+    from scanner.engine.suppressions import load_suppressions
+    from scanner.services.scan import load
+
+    for path in files or [Path("inventory.toml")]:
+        if path.name.endswith(".suppressions.toml"):
+            entries = load_suppressions(path).entries
+            typer.echo(f"{path}: valid ({len(entries)} suppressions)")
+        else:
+            inventory = load(path)
+            typer.echo(f"{path}: valid ({len(inventory.accounts)} accounts)")
+
+
 def register(app: typer.Typer) -> None:
     from scanner.cli import guarded
 
     app.command("scan")(guarded(scan))
     app.command("checks")(guarded(list_checks))
     app.command("explain")(guarded(explain))
+    app.command("validate")(guarded(validate))

@@ -51,7 +51,7 @@ class GithubReport(Report):
                 "the SARIF, JSON or Markdown report lists them"
             )
         summary = view.summary
-        counts = ", ".join(f"{n} {sev}" for sev, n in reversed(summary.failed_by_severity.items()))
+        counts = ", ".join(f"{n} {sev}" for sev, n in summary.failed_by_severity.items())
         out.append(f"posture: score {summary.score}/100; failing: {counts}")
         return "\n".join(out) + "\n"
 
