@@ -43,37 +43,55 @@ def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+# The scan command's own options, declared once here so the command reads as its steps.
+FormatOption = typer.Option(
+    ["table"],
+    "--format",
+    "-f",
+    help=f"One of {', '.join(FORMAT_NAMES)}; repeat with --output for several.",
+)
+OutputOption = typer.Option(
+    [],
+    "--output",
+    "-o",
+    help="Write the matching --format here (- for stdout); symlinks are written through.",
+)
+FailOnOption = typer.Option(
+    "high", "--fail-on", help=f"Exit 1 on a finding at or above: {', '.join(FAIL_ON_CHOICES)}."
+)
+SuppressionsOption = typer.Option(
+    None,
+    "--suppressions",
+    envvar=SUPPRESSIONS_ENV,
+    help=f"Suppressions file [default: {SUPPRESSIONS_NAME} beside the inventory, if present].",
+)
+HibpOption = typer.Option(
+    None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
+)
+OnlineOption = typer.Option(
+    False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
+)
+SarifSuppressedOption = typer.Option(
+    False,
+    "--sarif-include-suppressed",
+    help="Keep suppressed findings in SARIF, marked accepted (code scanning shows them closed).",
+)
+
+
 def scan(
     inventory_arg: Path | None = typer.Argument(
         None, metavar="[INVENTORY]", help="Inventory file [default: ./inventory.toml]."
     ),
     inventory: Path | None = InventoryOption,
     policy: Path | None = PolicyOption,
-    formats: list[str] = typer.Option(
-        ["table"],
-        "--format",
-        "-f",
-        help=f"One of {', '.join(FORMAT_NAMES)}; repeat with --output for several.",
-    ),
-    outputs: list[Path] = typer.Option(
-        [],
-        "--output",
-        "-o",
-        help="Write the matching --format here (- for stdout); symlinks are written through.",
-    ),
-    fail_on: str = typer.Option(
-        "high", "--fail-on", help=f"Exit 1 on a finding at or above: {', '.join(FAIL_ON_CHOICES)}."
-    ),
+    formats: list[str] = FormatOption,
+    outputs: list[Path] = OutputOption,
+    fail_on: str = FailOnOption,
     include: list[str] = typer.Option([], "--checks", help="Only these check ids or globs."),
     exclude: list[str] = typer.Option([], "--exclude-checks", help="Skip these ids or globs."),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
-    suppressions: Path | None = typer.Option(
-        None,
-        "--suppressions",
-        envvar=SUPPRESSIONS_ENV,
-        help=f"Suppressions file [default: {SUPPRESSIONS_NAME} beside the inventory, if present].",
-    ),
+    suppressions: Path | None = SuppressionsOption,
     show_suppressed: bool = typer.Option(
         False, "--show-suppressed", help="List suppressed failures in the table too."
     ),
@@ -84,34 +102,19 @@ def scan(
     vault: Path | None = VaultOption,
     no_vault: bool = NoVaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
-    hibp: Path | None = typer.Option(
-        None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
-    ),
-    online: bool = typer.Option(
-        False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
-    ),
+    hibp: Path | None = HibpOption,
+    online: bool = OnlineOption,
     hibp_url: str | None = typer.Option(
         None, "--hibp-url", help="Range API base URL for --online.", show_default=False
     ),
-    sarif_include_suppressed: bool = typer.Option(
-        False,
-        "--sarif-include-suppressed",
-        help="Keep suppressed findings in SARIF, marked accepted (code scanning shows them closed).",
-    ),
+    sarif_include_suppressed: bool = SarifSuppressedOption,
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
     from scanner.cli.outputs import plan_outputs
     from scanner.report import make_report
-    from scanner.report.view import source_date_epoch
     from scanner.services.scan import ScanRequest, perform_scan
 
-    if fail_on not in FAIL_ON_CHOICES:
-        raise UsageError(f'--fail-on: "{fail_on}" is not one of {", ".join(FAIL_ON_CHOICES)}')
-    if outputs and len(outputs) != len(formats):
-        raise UsageError("give one --output per --format (or none, to print one format)")
-    if not outputs and len(formats) > 1:
-        raise UsageError("several --format values need an --output each")
-    source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused before the scan
+    _check_arguments(fail_on, formats, outputs)
     # Every output is checked before the scan: nothing is scanned or recorded if one cannot be written.
     targets = plan_outputs(outputs)
     reports = [
@@ -124,6 +127,7 @@ def scan(
         for name in formats
     ]
     inventory_file = inventory_path(inventory_arg, inventory)
+    use_vault = not no_vault
     request = ScanRequest(
         inventory=inventory_file,
         policy_file=policy,
@@ -133,8 +137,8 @@ def scan(
         suppressions=_suppressions_file(inventory_file, suppressions),
         db=beside_inventory(inventory_file, DB_NAME, db, DB_ENV),
         record_history=not no_history,
-        vault=None if no_vault else beside_inventory(inventory_file, VAULT_NAME, vault, VAULT_ENV),
-        vault_required=not no_vault and (vault is not None or bool(os.environ.get(VAULT_ENV))),
+        vault=beside_inventory(inventory_file, VAULT_NAME, vault, VAULT_ENV) if use_vault else None,
+        vault_required=use_vault and (vault is not None or bool(os.environ.get(VAULT_ENV))),
         passphrase_file=passphrase_file,
         hibp=hibp,
         online=online,
@@ -143,7 +147,23 @@ def scan(
     )
     result = perform_scan(request)
     # Render everything before writing anything: a failing format leaves no file half-updated.
-    texts = [report.render(result) for report in reports]
+    _deliver(result, targets, [report.render(result) for report in reports], fail_on)
+
+
+def _check_arguments(fail_on: str, formats: list[str], outputs: list[Path]) -> None:
+    from scanner.report.view import source_date_epoch
+
+    if fail_on not in FAIL_ON_CHOICES:
+        raise UsageError(f'--fail-on: "{fail_on}" is not one of {", ".join(FAIL_ON_CHOICES)}')
+    if outputs and len(outputs) != len(formats):
+        raise UsageError("give one --output per --format (or none, to print one format)")
+    if not outputs and len(formats) > 1:
+        raise UsageError("several --format values need an --output each")
+    source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused before the scan
+
+
+def _deliver(result: ScanResult, targets: list[Output], texts: list[str], fail_on: str) -> None:
+    """Write the reports, warn, print the summary line when files were written, then exit."""
     failure = _write_all(targets, texts) if targets else None
     if not targets:
         sys.stdout.write(texts[0])
