@@ -80,6 +80,25 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 2: what `scan --notify` has told the team's channels (keys and labels only, never a URL)
+    """
+    CREATE TABLE notify_ledger (
+        inventory TEXT NOT NULL,
+        key TEXT NOT NULL,                -- finding:<fingerprint> or reminder:<key>
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (inventory, key)
+    );
+    CREATE TABLE notify_log (
+        id INTEGER PRIMARY KEY,
+        inventory TEXT NOT NULL,
+        scan_id INTEGER,
+        sent_at TEXT NOT NULL,
+        new INTEGER NOT NULL,
+        fixed INTEGER NOT NULL,
+        reminders INTEGER NOT NULL,
+        channels TEXT NOT NULL            -- JSON: [{"channel": kind (host), "ok": bool}]
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
