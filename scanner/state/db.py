@@ -130,12 +130,12 @@ class StateDB:
                 "upgrade posture",
                 path=path,
             )
-        if version < SCHEMA_VERSION:
-            if readonly:
-                raise StateError(
-                    "state database needs a migration but is opened read-only", path=path
-                )
+        self.version = version
+        if version < SCHEMA_VERSION and not readonly:
             self._migrate(version)
+            self.version = SCHEMA_VERSION
+        # A reader of an older schema reads what is there (migrations only add tables and
+        # columns); the next writer migrates it. Readers of newer tables ask `has_table`.
 
     def _connect(self) -> int:
         """Open `self.conn`; returns the schema version (the first read of the file)."""
@@ -200,6 +200,12 @@ class StateDB:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
             raise _state_error(exc, self.path) from None
+
+    def has_table(self, name: str) -> bool:
+        rows = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchall()
+        return bool(rows)
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         try:

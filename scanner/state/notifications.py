@@ -38,6 +38,8 @@ class Sent:
 
 
 def read_ledger(db: StateDB, inventory: str) -> Ledger:
+    if not db.has_table("notify_ledger"):  # an older database opened read-only
+        return Ledger(frozenset(), {})
     rows = db.query("SELECT key, sent_at FROM notify_ledger WHERE inventory = ?", (inventory,))
     findings = frozenset(r[0][len(_FINDING) :] for r in rows if r[0].startswith(_FINDING))
     reminders = {
