@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,10 @@ from scanner.report import FORMAT_NAMES
 if TYPE_CHECKING:
     from scanner.cli.outputs import Output
     from scanner.engine.run import ScanResult
+    from scanner.services.notify import NotifyOptions, NotifyPlan
+    from scanner.services.scan import ScanRequest
+
+NOTIFY_ENV = "POSTURE_NOTIFY"
 
 SUPPRESSIONS_NAME = "posture.suppressions.toml"
 SUPPRESSIONS_ENV = "POSTURE_SUPPRESSIONS"
@@ -71,6 +76,24 @@ HibpOption = typer.Option(
 OnlineOption = typer.Option(
     False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
 )
+NotifyOption = typer.Option(
+    False, "--notify", help=f"Tell the channels in ${NOTIFY_ENV} (Apprise URLs) what changed."
+)
+NotifyAlwaysOption = typer.Option(
+    False, "--notify-always", help="With --notify: send a heartbeat even when nothing changed."
+)
+NotifyUrlOption = typer.Option(
+    [],
+    "--notify-url",
+    metavar="URL",
+    help=f"An Apprise URL (a credential: prefer ${NOTIFY_ENV}).",
+)
+NotifyStrictOption = typer.Option(
+    False, "--notify-strict", help="With --notify: a channel that fails makes the exit code 3."
+)
+DryRunOption = typer.Option(
+    False, "--dry-run", help="With --notify: print the message and where, send nothing."
+)
 SarifSuppressedOption = typer.Option(
     False,
     "--sarif-include-suppressed",
@@ -108,26 +131,28 @@ def scan(
         None, "--hibp-url", help="Range API base URL for --online.", show_default=False
     ),
     sarif_include_suppressed: bool = SarifSuppressedOption,
+    notify: bool = NotifyOption,
+    notify_always: bool = NotifyAlwaysOption,
+    notify_urls: list[str] = NotifyUrlOption,
+    notify_strict: bool = NotifyStrictOption,
+    dry_run: bool = DryRunOption,
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
     from scanner.cli.outputs import plan_outputs
     from scanner.report import make_report
+    from scanner.services.notify import NotifyOptions
     from scanner.services.scan import ScanRequest, perform_scan
 
     _check_arguments(fail_on, formats, outputs)
+    notify_options = NotifyOptions(notify_always, dry_run, notify_strict, tuple(notify_urls))
+    _check_notify(notify, notify_options)
     # Every output is checked before the scan: nothing is scanned or recorded if one cannot be written.
     targets = plan_outputs(outputs)
-    reports = [
-        make_report(
-            name,
-            show_passed=show_passed,
-            show_suppressed=show_suppressed,
-            sarif_include_suppressed=sarif_include_suppressed,
-        )
-        for name in formats
-    ]
+    shown = {"show_passed": show_passed, "show_suppressed": show_suppressed}
+    include_suppressed = {"sarif_include_suppressed": sarif_include_suppressed}
+    reports = [make_report(f, **shown, **include_suppressed) for f in formats]
     inventory_file = inventory_path(inventory_arg, inventory)
-    use_vault = not no_vault
+    vault_file, vault_required = _vault_choice(inventory_file, vault, no_vault)
     request = ScanRequest(
         inventory=inventory_file,
         policy_file=policy,
@@ -137,17 +162,47 @@ def scan(
         suppressions=_suppressions_file(inventory_file, suppressions),
         db=beside_inventory(inventory_file, DB_NAME, db, DB_ENV),
         record_history=not no_history,
-        vault=beside_inventory(inventory_file, VAULT_NAME, vault, VAULT_ENV) if use_vault else None,
-        vault_required=use_vault and (vault is not None or bool(os.environ.get(VAULT_ENV))),
+        vault=vault_file,
+        vault_required=vault_required,
         passphrase_file=passphrase_file,
         hibp=hibp,
         online=online,
         hibp_url=hibp_url,
         progress=True,
     )
-    result = perform_scan(request)
+    plan = _notify_plan(request, notify_options) if notify else None
+    result = perform_scan(
+        request, vault=plan.vault if plan else None, inventory=plan.inventory if plan else None
+    )
+    html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
+    send = lambda: plan is not None and _notify(plan, notify_options, result, request, html)  # noqa: E731
     # Render everything before writing anything: a failing format leaves no file half-updated.
-    _deliver(result, targets, [report.render(result) for report in reports], fail_on)
+    texts = [report.render(result) for report in reports]
+    _deliver(result, targets, texts, fail_on, send, strict=notify_strict)
+
+
+def _check_notify(notify: bool, options: NotifyOptions) -> None:
+    if not notify and (options.always or options.urls or options.strict or options.dry_run):
+        raise UsageError(
+            "--notify-always, --notify-url, --notify-strict and --dry-run need --notify"
+        )
+
+
+def _vault_choice(inventory: Path, vault: Path | None, no_vault: bool) -> tuple[Path | None, bool]:
+    """(the vault to open, whether it must exist): none with --no-vault; a named one must exist."""
+    if no_vault:
+        return None, False
+    named = vault is not None or bool(os.environ.get(VAULT_ENV))
+    return beside_inventory(inventory, VAULT_NAME, vault, VAULT_ENV), named
+
+
+def _notify_plan(request: ScanRequest, options: NotifyOptions) -> NotifyPlan:
+    from scanner.services.notify import prepare
+
+    plan = prepare(request, options)
+    for warning in plan.warnings:
+        typer.echo(f"posture: warning: {warning}", err=True)
+    return plan
 
 
 def _check_arguments(fail_on: str, formats: list[str], outputs: list[Path]) -> None:
@@ -162,14 +217,26 @@ def _check_arguments(fail_on: str, formats: list[str], outputs: list[Path]) -> N
     source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused before the scan
 
 
-def _deliver(result: ScanResult, targets: list[Output], texts: list[str], fail_on: str) -> None:
-    """Write the reports, warn, print the summary line when files were written, then exit."""
+def _deliver(
+    result: ScanResult,
+    targets: list[Output],
+    texts: list[str],
+    fail_on: str,
+    send: Callable[[], bool],
+    *,
+    strict: bool,
+) -> None:
+    """Write the reports, warn, notify, print the summary line when files were written, exit."""
     failure = _write_all(targets, texts) if targets else None
     if not targets:
         sys.stdout.write(texts[0])
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    # Notifications only once the reports are safely written.
+    notify_failed = failure is None and send()
     code, reason = exit_status(result, fail_on)
+    if notify_failed and strict:
+        code, reason = 3, "a notification channel failed (--notify-strict)"
     if failure is not None:
         code, reason = failure.exit_code, f"an output could not be written ({failure})"
     files = [t.given for t in targets if t.is_file]
@@ -213,6 +280,45 @@ def summary_line(result: ScanResult, code: int, reason: str, files: list[str]) -
         f"posture: {summary.accounts} accounts: failing {counts}{suppressed}; "
         f"score {summary.score}/100; exit {code}: {reason}; wrote {', '.join(files)}"
     )
+
+
+def _notify(
+    plan: NotifyPlan,
+    options: NotifyOptions,
+    result: ScanResult,
+    request: ScanRequest,
+    report_path: str | None,
+) -> bool:
+    """Send what changed (after reports and history are safe); True when a channel failed."""
+    from scanner.services.notify import deliver
+    from scanner.services.scan import state_path
+    from scanner.state.db import StateDB
+
+    path = state_path(request)
+    if options.dry_run:
+        db = StateDB(path, readonly=True) if path.exists() else None
+    else:
+        db = StateDB(path)
+    try:
+        outcome = deliver(plan, options, result, db=db, report_path=report_path)
+    finally:
+        if db is not None:
+            db.close()
+    where = ", ".join(channel.label for channel in plan.channels)
+    if outcome.message is None:
+        typer.echo(f"posture: notify: nothing new to send to {where}", err=True)
+        return False
+    if outcome.dry_run:
+        typer.echo(f"posture: notify (dry run): would send to {where}:", err=True)
+        typer.echo(f"{outcome.message.title}\n\n{outcome.message.markdown}", err=True)
+        return False
+    for delivery in outcome.failed:
+        typer.echo(
+            f"posture: warning: notify: {delivery.channel.label}: {delivery.error} after "
+            f"{delivery.attempts} attempt{'s' if delivery.attempts != 1 else ''}",
+            err=True,
+        )
+    return bool(outcome.failed)
 
 
 def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:
