@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scanner.core.markdown import escape_markdown as md
 from scanner.core.model import Finding, Severity
 from scanner.engine.run import ScanResult
 
@@ -37,15 +38,6 @@ class Pending:
 class Message:
     title: str
     markdown: str
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def md(text: str) -> str:
-    """Text from the inventory (our own catalogue text is trusted) made inert in Markdown: no links, images, emphasis or control characters."""
-    return _MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", text))
 
 
 def compose(

@@ -99,6 +99,18 @@ MIGRATIONS: tuple[str, ...] = (
         channels TEXT NOT NULL            -- JSON: [{"channel": kind (host), "ok": bool}]
     );
     """,
+    # 3: who acknowledged which version of the generated handbook
+    """
+    CREATE TABLE handbook_acks (
+        id INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,             -- a person id or agency:ID
+        version TEXT NOT NULL,            -- the handbook digest they acknowledged
+        acknowledged_on TEXT NOT NULL,    -- the day they acknowledged it
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    );
+    CREATE INDEX handbook_acks_by_holder ON handbook_acks(holder, acknowledged_on);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
