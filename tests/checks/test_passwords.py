@@ -109,7 +109,8 @@ def test_pwd002_fails_a_breached_password_and_passes_a_clean_one(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("count", "band"), [(0, "0"), (1, "1-9"), (9, "1-9"), (10, "10-999"), (999, "10-999"), (1000, "1,000+")]
+    ("count", "band"),
+    [(0, "0"), (1, "1-9"), (9, "1-9"), (10, "10-999"), (999, "10-999"), (1000, "1,000+")],
 )
 def test_breach_counts_are_bucketed(count: int, band: str) -> None:
     from checks.passwords import breach_band

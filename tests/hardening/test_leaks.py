@@ -36,7 +36,7 @@ from scanner.cli import app
 from scanner.core.secret import Secret
 from scanner.vault import Vault
 from scanner.vault.otp import _decode
-from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
+from tests.kdf import TEST_PYTHONPATH
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "scanner" / "data" / "inventory.example.toml"
@@ -479,8 +479,7 @@ def test_no_secret_leaks_from_real_processes(sandbox: Path) -> None:
     paths, inputs = _inputs(sandbox)
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
     env |= {
-        TEST_KDF_ENV: TEST_KDF_CONSENT,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": TEST_PYTHONPATH,
         "TMPDIR": str(sandbox / "tmp"),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "POSTURE_VAULT_PASSPHRASE": PASSPHRASE_1,

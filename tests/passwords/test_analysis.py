@@ -77,6 +77,7 @@ def test_rescan_with_unchanged_secrets_scores_nothing(tmp_path: Path) -> None:
         again = run_analysis(inventory, policy, records(), cache=ScoreCache(db))
     assert (first.scored, first.cached) == (3, 0)
     assert (again.scored, again.cached) == (0, 3)
+
     # The cache keeps the verdict (score, method), never the guess count or feedback.
     def verdicts(facts):
         return {k: (v.strength.score, v.strength.method) for k, v in facts.accounts.items()}
