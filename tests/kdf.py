@@ -4,6 +4,7 @@ the same with monkeypatch, and tests/hooks/sitecustomize.py for `posture` subpro
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -24,6 +25,8 @@ def patches(module: ModuleType) -> dict[str, object]:
     """Attribute -> test value for `module` (scanner.vault.format or scanner.vault.passphrase)."""
     if module.__name__ == "scanner.vault.format":
         cheap = module.KdfParams(**CHEAP)
+        if os.environ.get("POSTURE_TEST_REAL_FLOOR"):  # a test of the weak-slot report
+            return {"DEFAULT_KDF": cheap}
         return {"DEFAULT_KDF": cheap, "MINIMUM_KDF": cheap}
     if module.__name__ == "scanner.vault.passphrase":
         return {"ALLOWED_BACKENDS": module.ALLOWED_BACKENDS | TEST_BACKENDS}
