@@ -130,11 +130,20 @@ def scan(
             sys.stdout.write(text)
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    _warn_if_records_altered(request.db)
     if result.incomplete:
         raise typer.Exit(3)
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
         raise typer.Exit(1)
+
+
+def _warn_if_records_altered(db: Path | None) -> None:
+    from scanner.state.chain import warning_at
+
+    broken = warning_at(db) if db is not None else None
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
 
 
 def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:

@@ -103,6 +103,14 @@ def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) 
     )
 
 
+def _warn_if_records_altered(where: Where) -> None:
+    from scanner.state.chain import warning_at
+
+    broken = warning_at(where.db)
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
+
+
 def _keyring_for_remember(remember: bool, unchanged: str) -> OsKeyring | None:
     """With --remember, the OS keyring, refused up front (before anything changes) if unusable."""
     if not remember:
@@ -537,6 +545,7 @@ def history(
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
+    _warn_if_records_altered(where)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
     if entry is None:

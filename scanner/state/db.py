@@ -111,6 +111,15 @@ MIGRATIONS: tuple[str, ...] = (
      WHERE json_valid(feedback);
     DELETE FROM score_cache WHERE NOT json_valid(feedback)
     """,
+    # 3: tamper-evident records (issue 14): the hash chain over audit rows and incident events.
+    """
+    CREATE TABLE record_chain (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,               -- vault_audit, incident_open, incident_close, ...
+        row_id INTEGER NOT NULL,
+        digest TEXT NOT NULL              -- SHA-256 over the previous digest and the row
+    )
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

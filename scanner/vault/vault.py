@@ -94,7 +94,7 @@ class Vault:
         sealed = fmt.parse(data, path)
         vault = cls(path, sealed.header, data_key, slot_key, {}, audit, sealed.file_digest)
         if audit is not None:
-            audit.record(vault_id, [None], "init")
+            audit.record(vault_id, [None], "init", revision=1)
         return vault
 
     @classmethod
@@ -285,7 +285,7 @@ class Vault:
                 if current.get(name) is not working.get(name)
                 and current.get(name) != working.get(name)
             )
-            self.audit.record(self.vault_id, changed or [None], action)
+            self.audit.record(self.vault_id, changed or [None], action, revision=revision)
         return result
 
 
