@@ -10,7 +10,7 @@ from pathlib import Path
 from scanner.core.secret import Secret
 from scanner.vault import Vault
 from tests.conftest import PASSPHRASE, SENTINEL
-from tests.vault.conftest import invoke, run_posture
+from tests.vault.conftest import run_posture
 
 INVENTORY = """
 [organization]
