@@ -178,7 +178,7 @@ def scan(
     send = lambda: plan is not None and _notify(plan, notify_options, result, request, html)  # noqa: E731
     # Render everything before writing anything: a failing format leaves no file half-updated.
     texts = [report.render(result) for report in reports]
-    _deliver(result, targets, texts, fail_on, send, strict=notify_strict)
+    _deliver(result, targets, texts, fail_on, send, strict=notify_strict, db=request.db)
 
 
 def _check_notify(notify: bool, options: NotifyOptions) -> None:
@@ -225,6 +225,7 @@ def _deliver(
     send: Callable[[], bool],
     *,
     strict: bool,
+    db: Path | None,
 ) -> None:
     """Write the reports, warn, notify, print the summary line when files were written, exit."""
     failure = _write_all(targets, texts) if targets else None
@@ -232,6 +233,7 @@ def _deliver(
         sys.stdout.write(texts[0])
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    _warn_if_records_altered(db)
     # Notifications only once the reports are safely written.
     notify_failed = failure is None and send()
     code, reason = exit_status(result, fail_on)
@@ -280,6 +282,14 @@ def summary_line(result: ScanResult, code: int, reason: str, files: list[str]) -
         f"posture: {summary.accounts} accounts: failing {counts}{suppressed}; "
         f"score {summary.score}/100; exit {code}: {reason}; wrote {', '.join(files)}"
     )
+
+
+def _warn_if_records_altered(db: Path | None) -> None:
+    from scanner.state.chain import warning_at
+
+    broken = warning_at(db) if db is not None else None
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
 
 
 def _notify(
