@@ -301,6 +301,7 @@ FORMATS = {
     "csv": "csv",
     "markdown": "md",
     "html": "html",
+    "github": "annotations",
 }
 
 
@@ -507,6 +508,8 @@ def test_no_secret_leaks_from_real_processes(sandbox: Path) -> None:
     run("vault", "history", "x-main")
     run("scan", "-f", "json", "--hibp", str(paths["corpus"]), "--as-of", AS_OF, code=1)
     run("scan", "-f", "sarif", "-o", "r.sarif", "-f", "html", "-o", "r.html", "--hibp", str(paths["corpus"]), code=1)  # fmt: skip
+    # Annotations on stdout, the summary line on stderr, SARIF with suppressions kept.
+    run("scan", "-f", "github", "-o", "-", "-f", "sarif", "-o", "s.sarif", "--sarif-include-suppressed", "--hibp", str(paths["corpus"]), code=1)  # fmt: skip
     assert "facebook-page" in run("breach", "start", "x-main", "--by", "tester")
     run("breach", "export", "x-main", "-o", "incident.md")
     env["POSTURE_NEW_VAULT_PASSPHRASE"] = PASSPHRASE_2
