@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,7 +160,7 @@ _ACCOUNT_KEYS = (
 def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inventory:
     """Load and validate an inventory file; every mistake raises one InputError."""
     source = TomlSource.read(path, "inventory")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = source.digest
     root = Table(source.data, source, None, "")
     root.only(_TOP_KEYS)
 
