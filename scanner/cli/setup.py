@@ -16,7 +16,11 @@ from scanner.core.model import Severity
 
 
 def _example_text() -> str:
-    return resources.files("scanner").joinpath("data/inventory.example.toml").read_text("utf-8")
+    from scanner.core.files import read_data_file
+
+    return read_data_file(
+        resources.files("scanner").joinpath("data/inventory.example.toml"), "example inventory"
+    )
 
 
 def init(

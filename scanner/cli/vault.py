@@ -321,8 +321,14 @@ def _exact_bytes(text: str) -> bytes:
 
 
 def _read_codes(path: Path) -> tuple[Secret, ...]:
+    from scanner.core.files import read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(
+            path, "recovery codes file", cap=64 * 1024, field="--recovery-codes"
+        ).decode("utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", path=path, field="--recovery-codes") from None
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", path=path, field="--recovery-codes") from None
     except OSError as exc:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import mmap
+import os
 import re
 import time
 import urllib.error
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.core.errors import InputError, ScanIncomplete, UsageError
+from scanner.core.files import open_regular, read_regular
 from scanner.core.secret import Secret
 
 DEFAULT_RANGE_URL = "https://api.pwnedpasswords.com"
@@ -48,6 +50,8 @@ _EDGE_BYTES = 64 * 1024
 _SAMPLE_LINES = 256
 _COUNT_BLOCK = 16 * 1024 * 1024
 _INTERPOLATED = 8
+# A real prefix file holds about 2,000 lines (80 KB); padding answers 1,000.
+MAX_PREFIX_FILE = 2 * 1024 * 1024
 _SPAN = 16**15  # the first 15 hex digits (60 bits) place a hash well enough to interpolate
 
 
@@ -100,12 +104,17 @@ class SortedFile(BreachSource):
         self.path = path
         self.description = f"offline corpus {path.name}"
         try:
-            with path.open("rb") as handle:
-                if path.stat().st_size == 0:
-                    raise InputError("breach corpus file is empty", path=path)
-                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            fd = open_regular(path, "breach corpus", field="--hibp")
+        except FileNotFoundError:
+            raise InputError("no breach corpus file or folder here", path=path) from None
+        try:
+            if os.fstat(fd).st_size == 0:
+                raise InputError("breach corpus file is empty", path=path)
+            self._map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         except OSError as exc:
             raise InputError(f"cannot read the breach corpus: {exc.strerror}", path=path) from None
+        finally:
+            os.close(fd)
         self._size = len(self._map)
         self._check_sample()
 
@@ -217,7 +226,9 @@ class PrefixFolder(BreachSource):
     def _read(self, prefix: str) -> dict[str, int]:
         file = self._file(prefix)
         try:
-            text = file.read_text("ascii")
+            text = read_regular(file, "breach corpus prefix file", cap=MAX_PREFIX_FILE).decode(
+                "ascii"
+            )
         except (OSError, UnicodeDecodeError):
             raise InputError("cannot read this breach corpus prefix file", path=file) from None
         return parse_suffix_lines(text, file)
