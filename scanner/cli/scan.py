@@ -6,6 +6,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -25,8 +26,12 @@ from scanner.cli.options import (
     parse_date,
 )
 from scanner.core.errors import UsageError
-from scanner.core.model import Severity
+from scanner.core.model import Severity, Status
+from scanner.core.text import one_line
 from scanner.report import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from scanner.engine.run import ScanResult
 
 SUPPRESSIONS_NAME = "posture.suppressions.toml"
 SUPPRESSIONS_ENV = "POSTURE_SUPPRESSIONS"
@@ -83,7 +88,16 @@ def scan(
         False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
     ),
     hibp_url: str | None = typer.Option(
-        None, "--hibp-url", help="Range API base URL for --online.", show_default=False
+        None,
+        "--hibp-url",
+        help="Range API base URL for --online (https://; http:// only to loopback).",
+        show_default=False,
+    ),
+    hibp_timeout: float | None = typer.Option(
+        None,
+        "--hibp-timeout",
+        help="Seconds each range look-up may take, retries included [default: 15].",
+        show_default=False,
     ),
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
@@ -118,6 +132,7 @@ def scan(
         hibp=hibp,
         online=online,
         hibp_url=hibp_url,
+        hibp_timeout=hibp_timeout,
         progress=True,
     )
     result = perform_scan(request)
@@ -131,10 +146,22 @@ def scan(
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
     if result.incomplete:
+        typer.echo(f"posture: scan incomplete: {_incomplete_reason(result)}", err=True)
         raise typer.Exit(3)
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
         raise typer.Exit(1)
+
+
+def _incomplete_reason(result: ScanResult) -> str:
+    """The first reason a check errored, and how many others there are: one line."""
+    reasons = sorted({f.message for f in result.findings if f.status is Status.ERROR})
+    if not reasons:
+        return "some checks errored"
+    more = (
+        f" (and {len(reasons) - 1} other reasons; see ERROR findings)" if len(reasons) > 1 else ""
+    )
+    return one_line(reasons[0]) + more
 
 
 def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:

@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import abc
 import hashlib
+import math
 import mmap
 import os
 import re
 import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -41,8 +40,12 @@ from scanner import __version__
 from scanner.core.errors import InputError, ScanIncomplete, UsageError
 from scanner.core.files import open_regular, read_regular
 from scanner.core.secret import Secret
+from scanner.passwords import fetch
 
 DEFAULT_RANGE_URL = "https://api.pwnedpasswords.com"
+MAX_ANSWER_BYTES = 2 * 1024 * 1024  # a padded answer is about 40 KB
+DEFAULT_REQUEST_SECONDS = 15.0  # one prefix, all its attempts
+DEFAULT_SCAN_SECONDS = 600.0  # every prefix of one scan
 _FULL_LINE = re.compile(rb"([0-9A-Fa-f]{40}):([0-9]{1,15})\r?")
 _SUFFIX_LINE = re.compile(r"([0-9A-Fa-f]{35}):([0-9]{1,15})")
 _HEX40 = re.compile(r"[0-9A-F]{40}")
@@ -79,15 +82,17 @@ class BreachSource(abc.ABC):
 
 
 def open_breach_source(
-    path: Path | None, *, online: bool = False, url: str | None = None
+    path: Path | None, *, online: bool = False, url: str | None = None, timeout: float | None = None
 ) -> BreachSource | None:
     """The source the scan options ask for, or None. Validates the corpus before any scoring."""
     if url is not None and not online:
         raise UsageError("--hibp-url needs --online")
+    if timeout is not None and not (online and 0 < timeout <= 600):
+        raise UsageError("--hibp-timeout needs --online and takes more than 0, at most 600 seconds")
     if path is not None and online:
         raise UsageError("give --hibp PATH or --online, not both")
     if online:
-        return RangeApi(url or DEFAULT_RANGE_URL)
+        return RangeApi(url or DEFAULT_RANGE_URL, timeout=timeout or DEFAULT_REQUEST_SECONDS)
     if path is None:
         return None
     if path.is_dir():
@@ -270,7 +275,12 @@ def parse_suffix_lines(text: str, path: Path | str, *, ordered: bool = True) -> 
 
 
 class RangeApi(BreachSource):
-    """The Pwned Passwords range API: k-anonymity, padded answers, bounded concurrency."""
+    """The Pwned Passwords range API: k-anonymity, padded answers, bounded concurrency.
+
+    Bounded by `fetch`: https (or loopback http), no redirects, MAX_ANSWER_BYTES per answer.
+    Each prefix has one deadline of `timeout` seconds for all its attempts; the whole look-up
+    has `scan_timeout` seconds. Past either, the scan is incomplete (exit 3), never waiting.
+    """
 
     def __init__(
         self,
@@ -278,50 +288,48 @@ class RangeApi(BreachSource):
         *,
         concurrency: int = 4,
         attempts: int = 3,
-        timeout: float = 15.0,
+        timeout: float = DEFAULT_REQUEST_SECONDS,
+        scan_timeout: float = DEFAULT_SCAN_SECONDS,
         backoff: float = 0.5,
     ) -> None:
-        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", base_url):
-            raise UsageError(f'--hibp-url: "{base_url}" is not an http(s) URL')
+        self.endpoint = fetch.endpoint(base_url, "--hibp-url")
         self.base_url = base_url.rstrip("/")
         self.description = f"range API {self.base_url}"
         self.concurrency = concurrency
         self.attempts = attempts
         self.timeout = timeout
+        self.scan_timeout = scan_timeout
         self.backoff = backoff
+        self._scan_deadline = math.inf
 
     def _fetch(self, prefix: str) -> dict[str, int]:
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            f"{self.base_url}/range/{prefix}",
-            headers={"Add-Padding": "true", "User-Agent": f"posture/{__version__}"},
-        )
+        headers = {"Add-Padding": "true", "User-Agent": f"posture/{__version__}"}
+        deadline = min(time.monotonic() + self.timeout, self._scan_deadline)
         reason = ""
         for attempt in range(self.attempts):
-            if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
-                    text = answer.read().decode("ascii")
-            except urllib.error.HTTPError as exc:
-                reason = f"HTTP {exc.code}"
-                if exc.code == 429 or exc.code >= 500:
-                    retry_after = exc.headers.get("Retry-After", "")
-                    if retry_after.isdigit():
-                        time.sleep(min(int(retry_after), 10))
-                    continue
-                break
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                reason = type(exc).__name__
+                body = fetch.get(
+                    self.endpoint,
+                    f"/range/{prefix}",
+                    headers,
+                    deadline=deadline,
+                    max_bytes=MAX_ANSWER_BYTES,
+                )
+            except fetch.FetchFailed as exc:
+                reason = exc.reason
+                pause = max(exc.retry_after, self.backoff * 2**attempt)
+                if not exc.retry or time.monotonic() + pause >= deadline:
+                    break
+                time.sleep(pause)
                 continue
-            except UnicodeDecodeError:
-                reason = "an answer that is not text"
-                break
             try:
-                table = parse_suffix_lines(text, "range answer", ordered=False)
-            except InputError:
+                table = parse_suffix_lines(body.decode("ascii"), "range answer", ordered=False)
+            except (InputError, UnicodeDecodeError):
                 reason = "a malformed answer"
                 break
             return {suffix: count for suffix, count in table.items() if count > 0}
+        if time.monotonic() >= self._scan_deadline:
+            reason = f"the scan's {self.scan_timeout:g} s budget for look-ups ran out"
         raise BreachLookupFailed(
             f"breach range API at {self.base_url} did not answer ({reason}); "
             "PWD-002 could not be checked"
@@ -333,6 +341,7 @@ class RangeApi(BreachSource):
             if not _HEX40.fullmatch(sha1):
                 raise ValueError("counts() takes upper-case 40-hex SHA-1 digests")
         prefixes = sorted({h[:5] for h in wanted})
+        self._scan_deadline = time.monotonic() + self.scan_timeout
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             answers = dict(zip(prefixes, pool.map(self._fetch, prefixes), strict=True))
         return {h: answers[h[:5]].get(h[5:], 0) for h in wanted}
