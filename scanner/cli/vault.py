@@ -27,6 +27,7 @@ from scanner.cli.options import (
 )
 from scanner.core.errors import InputError, UsageError
 from scanner.core.secret import Secret
+from scanner.core.text import one_line
 
 if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
@@ -688,7 +689,8 @@ def import_export(
     if unmatched:
         typer.echo(f"not imported ({len(unmatched)}):")
         for miss in unmatched:
-            typer.echo(f"  line {miss.login.line}: {miss.login.name or '(no name)'}: {miss.why}")
+            name = one_line(miss.login.name) if miss.login.name else "(no name)"
+            typer.echo(f"  line {miss.login.line}: {name}: {one_line(miss.why)}")
 
 
 def forget(

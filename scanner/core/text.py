@@ -50,3 +50,12 @@ def markdown(text: str) -> str:
     flat = one_line(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     escaped = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN.sub(r"\\\1", escaped)
+
+
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+
+
+def json_document(document: str) -> str:
+    """A serialised JSON document (json.dumps escapes C0 itself) with DEL, the C1 controls and
+    the bidi characters written as `\\uXXXX`: the same data when parsed, inert when printed."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", document)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from scanner.core.text import one_line
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 
@@ -32,7 +33,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str) -> str:
-    """`value`, with a leading single quote when a spreadsheet would read it as a formula."""
+    """`value` on one line, with a leading single quote when a spreadsheet would read it as a
+    formula."""
+    value = one_line(value)
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from html import escape
 
 from scanner.core.model import Finding, Severity, Status
+from scanner.core.text import xml
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 
@@ -103,7 +104,7 @@ class HtmlReport(Report):
             parts += [f"<li>{escape(note)}</li>" for note in result.notes]
             parts.append("</ul>")
         parts.append(f"</main><script>{SCRIPT}</script></body></html>")
-        return "\n".join(parts) + "\n"
+        return xml("\n".join(parts)) + "\n"  # html.escape passes control characters
 
 
 def severity_chart(result: ScanResult) -> str:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from scanner.core.model import Finding, Status
+from scanner.core.text import xml
 from scanner.engine.check import Check
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
@@ -54,7 +55,8 @@ class JunitReport(Report):
         for key, value in totals.items():
             root.set(key, str(value))
         ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+        document = xml(ET.tostring(root, "unicode"))  # ElementTree passes control characters
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + document + "\n"
 
 
 def _case(suite: ET.Element, finding: Finding, check: Check | None, family: str) -> None:

@@ -5,20 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scanner.core.model import Finding, Status
+from scanner.core.text import markdown
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no pipes, line breaks or raw HTML."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
+    """Text safe inside a Markdown table cell: no pipes, line breaks, raw HTML, links or images."""
+    return markdown(text)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

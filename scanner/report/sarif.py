@@ -15,6 +15,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.core.model import Finding, Severity, Status, Suppression
+from scanner.core.text import json_document
 from scanner.engine.check import Check
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
@@ -113,7 +114,7 @@ class SarifReport(Report):
             "results": results,
         }
         document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json_document(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
     def _result(
         self,
