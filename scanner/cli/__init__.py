@@ -118,6 +118,29 @@ _breach_commands.register(app)
 _vault_commands.register(app)
 
 
+def _no_core_dumps() -> None:
+    """A crashing posture must not write its memory (passwords, the passphrase) to a core file:
+    RLIMIT_CORE 0, and on Linux PR_SET_DUMPABLE 0 (which also keeps other processes of the same
+    user from attaching a debugger). Best effort: a platform without them runs on."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
+_PR_SET_DUMPABLE = 4
+
+
 def main() -> None:
     """Console-script entry point."""
+    _no_core_dumps()
     sys.exit(app(prog_name="posture"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from scanner.core.files import read_data_file
+from scanner.core.files import atomic_write, read_data_file
 from scanner.core.secret import Secret
 from scanner.inventory.accounts import Inventory
 from scanner.inventory.platforms import catalogue
@@ -83,5 +83,5 @@ def write_demo_breach_corpus(path: Path) -> int:
     while len(lines) < 1_000:
         lines[os.urandom(20).hex().upper()] = 1 + os.urandom(1)[0]
     text = "".join(f"{digest}:{count}\n" for digest, count in sorted(lines.items()))
-    path.write_text(text, encoding="ascii")
+    atomic_write(path, text.encode("ascii"))
     return len(lines)
