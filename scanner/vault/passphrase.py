@@ -42,6 +42,9 @@ def _silent(message: str) -> None:
 def read_passphrase_file(path: Path, option: str = "--passphrase-file") -> Secret:
     """The first line of `path`; refused when the file is readable by group or others."""
     try:
+        raw = read_regular(
+            path, "passphrase file", cap=MAX_PASSPHRASE_FILE, error=UsageError, field=option
+        )  # first: a device or FIFO is refused as such, whatever its mode
         mode = path.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise UsageError(
@@ -50,9 +53,7 @@ def read_passphrase_file(path: Path, option: str = "--passphrase-file") -> Secre
                 path=path,
                 field=option,
             )
-        text = read_regular(
-            path, "passphrase file", cap=MAX_PASSPHRASE_FILE, error=UsageError, field=option
-        ).decode("utf-8")
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise UsageError("file not found", path=path, field=option) from None
     except UnicodeDecodeError:
