@@ -198,7 +198,10 @@ def _host(url: str) -> str | None:
         return None
     if "://" not in text:
         text = "https://" + text
-    host = urllib.parse.urlsplit(text).hostname
+    try:
+        host = urllib.parse.urlsplit(text).hostname
+    except ValueError:  # "[" in a hostile URL: not a host posture can match
+        return None
     if not host:
         return None
     host = host.lower()
