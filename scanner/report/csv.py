@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from scanner.core.text import one_line
+from scanner.core.text import xml
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 
@@ -33,9 +33,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str) -> str:
-    """`value` on one line, with a leading single quote when a spreadsheet would read it as a
-    formula."""
-    value = one_line(value)
+    """`value` with control characters escaped, and a leading single quote when a spreadsheet
+    would read it as a formula."""
+    value = xml(value)  # ESC and the other controls a `cat` would run; tab, CR, LF are CSV data
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
