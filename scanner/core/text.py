@@ -22,7 +22,9 @@ _BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069
 _CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 _BLOCK_CONTROLS = re.compile(f"\x1b\\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
+# Backslash-escaped (CommonMark allows it before any ASCII punctuation): `<` and `>` so no HTML,
+# `&` so no entity such as `&#8238;` can bring back a character `one_line` escaped.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>&])")
 
 
 def _escape(char: str) -> str:
@@ -48,8 +50,7 @@ def xml(text: str) -> str:
 def markdown(text: str) -> str:
     """Inline Markdown showing `text` as is: one line, no HTML, no link, image or emphasis."""
     flat = one_line(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
-    escaped = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN.sub(r"\\\1", escaped)
+    return _MARKDOWN.sub(r"\\\1", flat)
 
 
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}]")

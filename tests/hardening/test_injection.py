@@ -205,4 +205,4 @@ def test_the_sanitiser_leaves_ordinary_text_and_posture_colours_alone() -> None:
     assert text.terminal("\x1b]0;t\x07") == "\\x1b]0;t\\x07"
     assert text.one_line("a\nb\rc") == "a\\x0ab\\x0dc"
     assert text.xml("a\x1b\tb\x85") == "a\\x1b\tb\\x85"
-    assert text.markdown("a|b <i>*x*</i>") == "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt;"
+    assert text.markdown("a|b <i>*x*</i> &#8238;") == "a\\|b \\<i\\>\\*x\\*\\</i\\> \\&\\#8238;"

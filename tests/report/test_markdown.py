@@ -18,7 +18,7 @@ def test_markdown_has_score_summary_and_findings_table(result):
 
 
 def test_markdown_cells_cannot_break_the_table_or_inject_html():
-    assert cell("a|b\nc<script>") == "a\\|b c&lt;script&gt;"
+    assert cell("a|b\nc<script>") == "a\\|b c\\<script\\>"
 
 
 def test_markdown_lists_suppressed_with_reason_apart_from_findings_to_fix(suppressed_result):
