@@ -181,6 +181,7 @@ def scan(
             sys.stdout.write(text)
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    _warn_if_records_altered(request.db)
     html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
     notify_failed = plan is not None and _notify(plan, notify_options, result, request, html)
     if result.incomplete:
@@ -201,6 +202,14 @@ def _incomplete_reason(result: ScanResult) -> str:
         f" (and {len(reasons) - 1} other reasons; see ERROR findings)" if len(reasons) > 1 else ""
     )
     return one_line(reasons[0]) + more
+
+
+def _warn_if_records_altered(db: Path | None) -> None:
+    from scanner.state.chain import warning_at
+
+    broken = warning_at(db) if db is not None else None
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
 
 
 def _notify(
