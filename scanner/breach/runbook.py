@@ -19,6 +19,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from scanner.core.errors import InputError, StateError
+from scanner.core.files import read_data_file
 from scanner.core.model import Mfa
 from scanner.inventory import holders
 from scanner.inventory.accounts import Account, Inventory
@@ -259,7 +260,7 @@ def parse_runbook(data: Mapping[str, Any]) -> Runbook:
 @functools.cache
 def load_runbook() -> Runbook:
     """The generic runbook shipped in the package."""
-    text = resources.files("scanner").joinpath("data/runbook.toml").read_text("utf-8")
+    text = read_data_file(resources.files("scanner").joinpath("data/runbook.toml"), "runbook data")
     return parse_runbook(tomllib.loads(text))
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import typer
@@ -15,13 +16,44 @@ F = TypeVar("F", bound=Callable[..., Any])
 _state = {"debug": False}
 
 
+class _TerminalSafe:
+    """stdout while a command runs: text written through it has control characters escaped
+    (`text.terminal`: newline, tab and posture's own colours pass). The last guard behind the
+    per-value escaping of each sink; bytes written to `.buffer` (`vault get`) pass as they are."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, data: Any) -> int:
+        from scanner.core.text import terminal
+
+        if isinstance(data, str):
+            self._stream.write(terminal(data))
+            return len(data)
+        return int(self._stream.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _terminal_safe_stdout() -> Iterator[None]:
+    original = sys.stdout
+    sys.stdout = _TerminalSafe(original)
+    try:
+        yield
+    finally:
+        sys.stdout = original
+
+
 def guarded(command: F) -> F:
     """Turn every PostureError into one line on stderr and its exit code; never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with _terminal_safe_stdout():
+                return command(*args, **kwargs)
         except PostureError as exc:
             if _state["debug"]:
                 raise
@@ -90,6 +122,29 @@ _handbook_commands.register(app)
 _audit_commands.register(app)
 
 
+def _no_core_dumps() -> None:
+    """A crashing posture must not write its memory (passwords, the passphrase) to a core file:
+    RLIMIT_CORE 0, and on Linux PR_SET_DUMPABLE 0 (which also keeps other processes of the same
+    user from attaching a debugger). Best effort: a platform without them runs on."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
+_PR_SET_DUMPABLE = 4
+
+
 def main() -> None:
     """Console-script entry point."""
+    _no_core_dumps()
     sys.exit(app(prog_name="posture"))

@@ -27,7 +27,8 @@ from scanner.cli.options import (
     parse_date,
 )
 from scanner.core.errors import PostureError, UsageError
-from scanner.core.model import Severity
+from scanner.core.model import Severity, Status
+from scanner.core.text import one_line
 from scanner.report import FORMAT_NAMES
 
 if TYPE_CHECKING:
@@ -128,7 +129,16 @@ def scan(
     hibp: Path | None = HibpOption,
     online: bool = OnlineOption,
     hibp_url: str | None = typer.Option(
-        None, "--hibp-url", help="Range API base URL for --online.", show_default=False
+        None,
+        "--hibp-url",
+        help="Range API base URL for --online (https://; http:// only to loopback).",
+        show_default=False,
+    ),
+    hibp_timeout: float | None = typer.Option(
+        None,
+        "--hibp-timeout",
+        help="Seconds each range look-up may take, retries included [default: 15].",
+        show_default=False,
     ),
     sarif_include_suppressed: bool = SarifSuppressedOption,
     notify: bool = NotifyOption,
@@ -168,6 +178,7 @@ def scan(
         hibp=hibp,
         online=online,
         hibp_url=hibp_url,
+        hibp_timeout=hibp_timeout,
         progress=True,
     )
     plan = _notify_plan(request, notify_options) if notify else None
@@ -234,6 +245,8 @@ def _deliver(
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
     _warn_if_records_altered(db)
+    if result.incomplete:
+        typer.echo(f"posture: scan incomplete: {_incomplete_reason(result)}", err=True)
     # Notifications only once the reports are safely written.
     notify_failed = failure is None and send()
     code, reason = exit_status(result, fail_on)
@@ -271,6 +284,17 @@ def exit_status(result: ScanResult, fail_on: str) -> tuple[int, str]:
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
         return 1, f"findings at or above {fail_on}"
     return 0, "nothing at or above " + fail_on if fail_on != "none" else "--fail-on none"
+
+
+def _incomplete_reason(result: ScanResult) -> str:
+    """The first reason a check errored, and how many others there are: one line."""
+    reasons = sorted({f.message for f in result.findings if f.status is Status.ERROR})
+    if not reasons:
+        return "some checks errored"
+    more = (
+        f" (and {len(reasons) - 1} other reasons; see ERROR findings)" if len(reasons) > 1 else ""
+    )
+    return one_line(reasons[0]) + more
 
 
 def summary_line(result: ScanResult, code: int, reason: str, files: list[str]) -> str:

@@ -16,7 +16,11 @@ from scanner.core.model import Severity
 
 
 def _example_text() -> str:
-    return resources.files("scanner").joinpath("data/inventory.example.toml").read_text("utf-8")
+    from scanner.core.files import read_data_file
+
+    return read_data_file(
+        resources.files("scanner").joinpath("data/inventory.example.toml"), "example inventory"
+    )
 
 
 def init(
@@ -81,6 +85,7 @@ def demo(
     keep: Path | None = typer.Option(None, "--keep", help="Keep the demo files in this folder."),
 ) -> None:
     """Build a throwaway vault with example secrets and scan the example inventory end to end."""
+    from scanner.core.files import atomic_write
     from scanner.report import make_report
     from scanner.services.scan import ScanRequest, load, perform_scan
     from scanner.state.audit import DatabaseAudit
@@ -91,7 +96,7 @@ def demo(
     folder = keep or Path(tempfile.mkdtemp(prefix="posture-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     inventory = folder / "inventory.toml"
-    inventory.write_text(_example_text(), encoding="utf-8")
+    atomic_write(inventory, _example_text().encode("utf-8"))
     saved_env = os.environ.get(PASSPHRASE_ENV)
     try:
         demo_vault = build_demo_vault(

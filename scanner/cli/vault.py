@@ -27,6 +27,7 @@ from scanner.cli.options import (
 )
 from scanner.core.errors import InputError, UsageError
 from scanner.core.secret import Secret
+from scanner.core.text import one_line
 
 if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
@@ -339,8 +340,14 @@ def _exact_bytes(text: str) -> bytes:
 
 
 def _read_codes(path: Path) -> tuple[Secret, ...]:
+    from scanner.core.files import read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(
+            path, "recovery codes file", cap=64 * 1024, field="--recovery-codes"
+        ).decode("utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", path=path, field="--recovery-codes") from None
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", path=path, field="--recovery-codes") from None
     except OSError as exc:
@@ -757,7 +764,8 @@ def import_export(
     if unmatched:
         typer.echo(f"not imported ({len(unmatched)}):")
         for miss in unmatched:
-            typer.echo(f"  line {miss.login.line}: {miss.login.name or '(no name)'}: {miss.why}")
+            name = one_line(miss.login.name) if miss.login.name else "(no name)"
+            typer.echo(f"  line {miss.login.line}: {name}: {one_line(miss.why)}")
 
 
 def forget(

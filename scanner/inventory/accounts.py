@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +192,7 @@ _ACCOUNT_KEYS = (
 def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inventory:
     """Load and validate an inventory file; every mistake raises one InputError."""
     source = TomlSource.read(path, "inventory")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = source.digest
     root = Table(source.data, source, None, "")
     root.only(_TOP_KEYS)
 
@@ -268,7 +268,10 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
         known_by = table.strings("password_known_by")
         for ref in known_by:
             _holder_ref(table, "password_known_by", ref, people, agencies)
-        vault_entry = table.string("vault_entry") or account_id
+        vault_entry = table.string("vault_entry")
+        vault_entry = (
+            account_id if vault_entry is None else _safe_id(table, "vault_entry", vault_entry)
+        )
         if vault_entry in vault_entries:
             raise table.error(
                 "vault_entry",
@@ -372,11 +375,24 @@ def _array(source: TomlSource, name: str) -> list[tuple[int, Table]]:
 
 
 def _new_id(table: Table, seen: Mapping[str, Any]) -> str:
-    value = table.required_string("id")
+    value = _safe_id(table, "id", table.required_string("id"))
     if value in seen:
         raise table.error("id", f'duplicate id "{value}"')
-    if value.startswith(AGENCY_PREFIX) or any(ch.isspace() for ch in value):
-        raise table.error("id", f'"{value}" is not a valid id (no spaces, no "agency:" prefix)')
+    return value
+
+
+# Ids are printed inside commands to paste (`posture breach start ID`): letters, digits, dot,
+# underscore and hyphen only, starting with a letter or digit so none reads as an option.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _safe_id(table: Table, key: str, value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise table.error(
+            key,
+            f"{value!r} is not a valid id: use letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit",
+        )
     return value
 
 

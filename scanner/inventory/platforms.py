@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from scanner.core.files import read_data_file
 from scanner.core.model import Mfa
 
 # The entry for any service the catalogue does not describe.
@@ -129,7 +130,7 @@ def catalogue() -> Mapping[str, Platform]:
     platforms = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            platform = _platform(tomllib.loads(entry.read_text("utf-8")))
+            platform = _platform(tomllib.loads(read_data_file(entry, "platform data")))
             platforms[platform.id] = platform
     return platforms
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from scanner.core.errors import InputError
 from scanner.core.fields import Table
+from scanner.core.files import read_data_file
 from scanner.core.model import Mfa, Tier
 from scanner.core.tomlsource import TomlSource
 
@@ -101,7 +102,9 @@ def _apply(table: Table, base: Mapping[Tier, Rules]) -> dict[Tier, Rules]:
 
 
 def _defaults() -> dict[Tier, Rules]:
-    text = resources.files("scanner").joinpath("data/policy.toml").read_text("utf-8")
+    text = read_data_file(
+        resources.files("scanner").joinpath("data/policy.toml"), "policy defaults"
+    )
     data = tomllib.loads(text)
     tier_data = data.pop("tiers", {})
     values: dict[str, Any] = {

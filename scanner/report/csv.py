@@ -6,6 +6,7 @@ import csv
 import io
 
 from scanner.core.model import Finding
+from scanner.core.text import xml
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 from scanner.report.view import ReportView
@@ -34,7 +35,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str) -> str:
-    """`value`, with a leading single quote when a spreadsheet would read it as a formula."""
+    """`value` with control characters escaped, and a leading single quote when a spreadsheet
+    would read it as a formula."""
+    value = xml(value)  # ESC and the other controls a `cat` would run; tab, CR, LF are CSV data
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from scanner.core.model import Finding, Severity
+from scanner.core.text import xml
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 from scanner.report.view import ReportView
@@ -104,7 +105,7 @@ class HtmlReport(Report):
             parts += [f"<li>{escape(note)}</li>" for note in result.notes]
             parts.append("</ul>")
         parts.append(f"</main><script>{SCRIPT}</script></body></html>")
-        return "\n".join(parts) + "\n"
+        return xml("\n".join(parts)) + "\n"  # html.escape passes control characters
 
 
 def severity_chart(result: ScanResult) -> str:

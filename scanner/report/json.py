@@ -8,6 +8,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.core.model import Finding, Suppression
+from scanner.core.text import json_document
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 from scanner.report.view import ReportView
@@ -119,4 +120,4 @@ class JsonReport(Report):
             json.dumps(finding_dict(f), ensure_ascii=False) for f in result.findings
         )
         body = f"[\n    {findings}\n  ]" if findings else "[]"
-        return f'{head[:-2]},\n  "findings": {body}\n}}\n'
+        return json_document(f'{head[:-2]},\n  "findings": {body}\n}}\n')

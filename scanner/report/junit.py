@@ -12,6 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from scanner.core.model import Finding, Status
+from scanner.core.text import xml
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 from scanner.report.view import ReportView
@@ -38,7 +39,8 @@ class JunitReport(Report):
         for key, value in totals.items():
             root.set(key, str(value))
         ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+        document = xml(ET.tostring(root, "unicode"))  # ElementTree passes control characters
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + document + "\n"
 
 
 def _suite(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scanner.core.model import Finding
+from scanner.core.text import markdown
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 from scanner.report.view import ReportView
@@ -26,17 +27,11 @@ FULL_REPORT = (
 
 
 def cell(text: str, limit: int | None = MAX_CELL) -> str:
-    """Text safe inside a Markdown table cell: no pipes, line breaks or raw HTML, cut at `limit`."""
+    """Text safe inside a Markdown table cell: no pipes, line breaks, raw HTML, links or images,
+    cut at `limit`."""
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
+    return markdown(text)
 
 
 def table(

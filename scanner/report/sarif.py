@@ -27,6 +27,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.core.model import Finding, Severity, Status, Suppression
+from scanner.core.text import json_document
 from scanner.engine.check import Check
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
@@ -135,7 +136,7 @@ class SarifReport(Report):
             "results": results,
         }
         document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json_document(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
     def _result(self, finding: Finding, index: dict[str, int], locate: _Locator) -> dict[str, Any]:
         rule = rule_id(finding.check_id, finding.severity)

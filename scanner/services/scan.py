@@ -53,6 +53,7 @@ class ScanRequest:
     hibp: Path | None = None  # breach corpus: a sorted 40HEX:COUNT file or a prefix folder
     online: bool = False  # look passwords up in the range API instead (k-anonymity)
     hibp_url: str | None = None
+    hibp_timeout: float | None = None  # seconds per range look-up, all attempts included
     progress: bool = False  # a progress bar on stderr while passwords are scored (terminal only)
     workers: int | None = None  # scoring processes; None: every core
 
@@ -184,7 +185,9 @@ def _analyse(
     cache: ScoreCache | None,
 ) -> PasswordFacts | None:
     # Opened (and validated) even without a vault, so a bad corpus is reported at once.
-    breach = open_breach_source(request.hibp, online=request.online, url=request.hibp_url)
+    breach = open_breach_source(
+        request.hibp, online=request.online, url=request.hibp_url, timeout=request.hibp_timeout
+    )
     try:
         if vault is None:
             return None

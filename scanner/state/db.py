@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanner.core.errors import StateError
+from scanner.core.files import PRIVATE_MODE, open_regular
 
 # Append only: never edit a migration that has shipped.
 MIGRATIONS: tuple[str, ...] = (
@@ -156,6 +157,29 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def _uri(path: Path, mode: str) -> str:
+    """A `file:` URI for `path`: `#`, `?` and `%` in a folder name are escaped, so they can
+    neither cut the path short nor drop `mode=ro` (which would create a stray database)."""
+    return f"{path.resolve().as_uri()}?mode={mode}"
+
+
+def _check_regular_or_create(path: Path, *, create: bool) -> None:
+    """Refuse a device, FIFO or socket as the database; create a missing one private (0600)."""
+    try:
+        os.close(open_regular(path, "state database", error=StateError))
+    except FileNotFoundError:
+        if not create:
+            raise StateError("state database does not exist yet", path=path) from None
+        try:  # SQLite gives its journal files the database's mode
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE))
+        except FileExistsError:
+            pass  # another posture process created it first
+        except OSError as exc:
+            raise StateError(
+                f"cannot create the state database: {exc.strerror}", path=path
+            ) from None
+
+
 class StateDB:
     """An open state database. Use `transaction()` for every write."""
 
@@ -166,6 +190,7 @@ class StateDB:
             raise StateError("state database path is a directory", path=path)
         if readonly and not path.exists():
             raise StateError("state database does not exist yet", path=path)
+        _check_regular_or_create(path, create=not readonly)
         try:
             version = self._connect()
         except sqlite3.DatabaseError as exc:
@@ -191,12 +216,12 @@ class StateDB:
 
     def _connect(self) -> int:
         """Open `self.conn`; returns the schema version (the first read of the file)."""
-        if self.readonly:
-            self.conn = sqlite3.connect(
-                f"file:{self.path}?mode=ro", uri=True, timeout=10, isolation_level=None
-            )
-        else:
-            self.conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        self.conn = sqlite3.connect(
+            _uri(self.path, "ro" if self.readonly else "rw"),
+            uri=True,
+            timeout=10,
+            isolation_level=None,
+        )
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
             # Scrubbed or deleted rows are overwritten on disk, not left in free pages.
@@ -214,7 +239,7 @@ class StateDB:
         # Rolling it back restores the last committed state, as any SQLite writer would.
         try:
             with contextlib.closing(
-                sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                sqlite3.connect(_uri(self.path, "rw"), uri=True, timeout=10, isolation_level=None)
             ) as writer:
                 writer.execute("PRAGMA user_version").fetchone()
         except sqlite3.DatabaseError:

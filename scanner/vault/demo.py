@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from scanner.core.files import atomic_write, read_data_file
 from scanner.core.secret import Secret
 from scanner.inventory.accounts import Inventory
 from scanner.inventory.platforms import catalogue
@@ -31,7 +32,7 @@ def build_demo_vault(
 ) -> DemoVault:
     """Create the demo vault at `path` from `data/demo_vault.toml` (demo-only passphrase)."""
     data = tomllib.loads(
-        resources.files("scanner").joinpath("data/demo_vault.toml").read_text("utf-8")
+        read_data_file(resources.files("scanner").joinpath("data/demo_vault.toml"), "demo data")
     )
     passphrase = Secret(data["passphrase"])
     platforms = catalogue()
@@ -70,7 +71,7 @@ def write_demo_breach_corpus(path: Path) -> int:
     import hashlib
 
     data = tomllib.loads(
-        resources.files("scanner").joinpath("data/demo_vault.toml").read_text("utf-8")
+        read_data_file(resources.files("scanner").joinpath("data/demo_vault.toml"), "demo data")
     )
     lines = {
         hashlib.sha1(record["password"].encode(), usedforsecurity=False)
@@ -82,5 +83,5 @@ def write_demo_breach_corpus(path: Path) -> int:
     while len(lines) < 1_000:
         lines[os.urandom(20).hex().upper()] = 1 + os.urandom(1)[0]
     text = "".join(f"{digest}:{count}\n" for digest, count in sorted(lines.items()))
-    path.write_text(text, encoding="ascii")
+    atomic_write(path, text.encode("ascii"))
     return len(lines)

@@ -380,6 +380,14 @@ def test_no_secret_leaks_through_any_command_in_process(
     # Positive controls: the secrets were really read, looked up and compared.
     assert {("PWD-002", "x-main"), ("PWD-003", "x-main"), ("PWD-003", "linkedin-page")} <= failed
     run("scan", "--passphrase-file", wrong, code=2)
+    # online look-ups that fail: an endless answer and a redirect (the one-line incomplete notice).
+    from tests.hardening.test_network_bounds import RawServer, endless, redirect_to
+
+    with RawServer(endless) as server, RawServer(redirect_to(server.url)) as redirect:
+        for url in (server.url, redirect.url):
+            online = ("--online", "--hibp-url", url, "--hibp-timeout", "5")
+            report = run("scan", "--passphrase-file", p1, *online, "--as-of", AS_OF, code=3)
+            assert "did not answer" in report  # the ERROR finding names why
     run("checks")
     run("explain", "PWD-002")
     run("history")

@@ -1,3 +1,4 @@
+from scanner.core.text import markdown
 from scanner.report.markdown import MarkdownReport, cell
 
 
@@ -18,7 +19,7 @@ def test_markdown_has_score_summary_and_findings_table(result):
 
 
 def test_markdown_cells_cannot_break_the_table_or_inject_html():
-    assert cell("a|b\nc<script>") == "a\\|b c&lt;script&gt;"
+    assert cell("a|b\nc<script>") == "a\\|b c\\<script\\>"
 
 
 def test_markdown_lists_suppressed_with_reason_apart_from_findings_to_fix(suppressed_result):
@@ -42,7 +43,7 @@ def test_each_failing_checks_remediation_appears_once(result):
     failing_checks = {f.check_id for f in result.findings if f.actionable}
     for check in result.checks:
         expected = 1 if check.id in failing_checks else 0
-        assert text.count(check.remediation) == expected, check.id
+        assert text.count(markdown(check.remediation)) == expected, check.id
 
 
 def test_a_huge_scan_is_capped_with_and_n_more_and_stays_under_a_mib(result):
