@@ -22,8 +22,9 @@ META_SECURITY = "https://www.facebook.com/business/help/442345745885606"
         "when someone leaves. Platforms offer delegated roles instead (NCSC, CISA)."
     ),
     remediation=(
-        "Give each person and agency their own delegated role on the platform, then rotate the "
-        "password and keep it with one custodian."
+        "Give each person and agency their own delegated role on the platform (the finding names "
+        "the role the platform's catalogue entry recommends), then rotate the password and keep "
+        "it with one custodian."
     ),
     references=(NCSC_SOCIAL, CISA_SOCIAL),
 )
@@ -33,8 +34,16 @@ def shared_login(account: Account, ctx: ScanContext) -> Verdict:
     evidence = {"holders": len(holders), "max_password_holders": limit}
     if len(holders) > limit:
         names = [ctx.inventory.holder_name(h) for h in holders]
+        delegation = ctx.platform(account).delegation
+        instead = ""
+        if delegation.request_role is not None:
+            instead = (
+                f"; give each their own {delegation.model} role instead "
+                f'("{delegation.request_role.name}")'
+            )
+            evidence["role_instead"] = delegation.request_role.name
         return fail(
-            f"password known by {len(holders)}: {', '.join(names)} (policy: {limit})",
+            f"password known by {len(holders)}: {', '.join(names)} (policy: {limit}){instead}",
             names=names,
             **evidence,
         )

@@ -75,6 +75,7 @@ def _root(
 
 from scanner.cli import breach as _breach_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
+from scanner.cli import platforms as _platform_commands  # noqa: E402
 from scanner.cli import scan as _scan_commands  # noqa: E402
 from scanner.cli import setup as _setup_commands  # noqa: E402
 from scanner.cli import vault as _vault_commands  # noqa: E402
@@ -82,6 +83,7 @@ from scanner.cli import vault as _vault_commands  # noqa: E402
 _scan_commands.register(app)
 _setup_commands.register(app)
 _history_commands.register(app)
+_platform_commands.register(app)
 _breach_commands.register(app)
 _vault_commands.register(app)
 

@@ -130,6 +130,8 @@ def scan(
             sys.stdout.write(text)
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    for warning in result.warnings:
+        typer.echo(f"posture: warning: {warning}", err=True)
     if result.incomplete:
         raise typer.Exit(3)
     worst = result.worst_failure()
