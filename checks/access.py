@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.core.model import Severity
+from scanner.core.model import EvidenceValue, Severity, Status
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
 from scanner.inventory import holders
@@ -31,7 +31,7 @@ META_SECURITY = "https://www.facebook.com/business/help/442345745885606"
 def shared_login(account: Account, ctx: ScanContext) -> Verdict:
     holders = account.password_known_by
     limit = ctx.rules(account).max_password_holders
-    evidence = {"holders": len(holders), "max_password_holders": limit}
+    evidence: dict[str, EvidenceValue] = {"holders": len(holders), "max_password_holders": limit}
     if len(holders) > limit:
         names = [ctx.inventory.holder_name(h) for h in holders]
         delegation = ctx.platform(account).delegation
@@ -42,10 +42,10 @@ def shared_login(account: Account, ctx: ScanContext) -> Verdict:
                 f'("{delegation.request_role.name}")'
             )
             evidence["role_instead"] = delegation.request_role.name
-        return fail(
+        return Verdict(
+            Status.FAIL,
             f"password known by {len(holders)}: {', '.join(names)} (policy: {limit}){instead}",
-            names=names,
-            **evidence,
+            {"names": names, **evidence},
         )
     return passed(f"password known by {len(holders)}", **evidence)
 

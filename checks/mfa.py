@@ -127,7 +127,7 @@ def _unknown_service_advice(method: Mfa) -> str:
 
 @check(
     id="MFA-004",
-    title="Critical account without a passkey or security key it could use",
+    title="Critical account could use a passkey or security key",
     severity=Severity.MEDIUM,
     rationale=(
         "Codes typed from an app, a text or an email can be phished in real time; a passkey or "
@@ -146,21 +146,21 @@ def passkey_available(account: Account, ctx: ScanContext) -> Verdict:
         return skipped(f"{account.tier.value}-tier account (MFA-004 looks at critical accounts)")
     platform = ctx.platform(account)
     options = platform.phishing_resistant_options
-    evidence = {"mfa": account.mfa.value, "phishing_resistant_options": [m.value for m in options]}
+    evidence: dict[str, EvidenceValue] = {
+        "mfa": account.mfa.value,
+        "phishing_resistant_options": [m.value for m in options],
+    }
     if account.mfa.phishing_resistant:
         return passed(f"{account.mfa.value} is phishing-resistant", **evidence)
     if not options:
-        return passed(
-            f"{platform.display_name} offers no passkey or security key", **evidence
-        )
+        return passed(f"{platform.display_name} offers no passkey or security key", **evidence)
     offered = " and ".join(
         "a security key as a second factor" if m is Mfa.FIDO2 else "passkey sign-in"
         for m in options
     )
     where = "the service may offer" if platform.id == OTHER else f"{platform.display_name} offers"
-    return fail(
-        f"critical account on {account.mfa.value}; {where} {offered}",
-        **evidence,
+    return Verdict(
+        Status.FAIL, f"critical account on {account.mfa.value}; {where} {offered}", evidence
     )
 
 

@@ -70,7 +70,9 @@ def test_the_example_google_workspace_mailbox_comes_first_with_its_own_checklist
 ):
     shutil.copy(EXAMPLE, tmp_path / "inventory.toml")
     inventory = str(tmp_path / "inventory.toml")
-    result = invoke("breach", "checklist", "x-main", "--inventory", inventory, "--format", "markdown")
+    result = invoke(
+        "breach", "checklist", "x-main", "--inventory", inventory, "--format", "markdown"
+    )
     assert result.exit_code == 0, result.output
     first = next(line for line in result.stdout.splitlines() if line.startswith("1. [ ]"))
     assert "Secure social-mailbox" in first and "Google Workspace mailbox" in first
@@ -84,8 +86,14 @@ def test_the_example_has_a_workspace_mailbox_a_shopify_store_and_a_scheduling_to
 ):
     shutil.copy(EXAMPLE, tmp_path / "inventory.toml")
     result = invoke(
-        "scan", str(tmp_path / "inventory.toml"), "--no-vault", "--no-history",
-        "--format", "json", "--as-of", "2026-11-23",
+        "scan",
+        str(tmp_path / "inventory.toml"),
+        "--no-vault",
+        "--no-history",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-23",
     )
     data = json.loads(result.stdout)
     platforms = {a.id: a.platform for a in load(tmp_path / "inventory.toml").accounts}
@@ -95,24 +103,32 @@ def test_the_example_has_a_workspace_mailbox_a_shopify_store_and_a_scheduling_to
     found = {(f["check_id"], f["account"]): f for f in data["findings"]}
     assert found[("MFA-004", "shopify-store")]["status"] == "PASS"  # passkey sign-in
     assert found[("MFA-004", "facebook-page")]["status"] == "FAIL"
-    assert "Hootsuite organization permissions role" in found[("ACC-001", "hootsuite-team")]["message"]
+    assert (
+        "Hootsuite organization permissions role" in found[("ACC-001", "hootsuite-team")]["message"]
+    )
     assert result.stderr == ""  # facts verified 2026-12-01 are fresh
 
 
 def test_a_stale_catalogue_warns_once_per_platform_and_notes_it_in_the_report(tmp_path: Path):
     shutil.copy(EXAMPLE, tmp_path / "inventory.toml")
     result = invoke(
-        "scan", str(tmp_path / "inventory.toml"), "--no-vault", "--no-history",
-        "--format", "json", "--as-of", "2027-12-03",
+        "scan",
+        str(tmp_path / "inventory.toml"),
+        "--no-vault",
+        "--no-history",
+        "--format",
+        "json",
+        "--as-of",
+        "2027-12-03",
     )
-    warnings = [l for l in result.stderr.splitlines() if "platform catalogue" in l]
+    warnings = [line for line in result.stderr.splitlines() if "platform catalogue" in line]
     used = {a.platform for a in load(tmp_path / "inventory.toml").accounts}
     assert len(warnings) == len(used)  # one line per platform in use, no more
-    assert all(l.startswith("posture: warning: platform catalogue: ") for l in warnings)
-    assert any("Shopify facts" in l and "2026-12-01" in l for l in warnings)
+    assert all(line.startswith("posture: warning: platform catalogue: ") for line in warnings)
+    assert any("Shopify facts" in line and "2026-12-01" in line for line in warnings)
     notes = json.loads(result.stdout)["notes"]
     assert [n for n in notes if n.startswith("platform catalogue")] == [
-        l.removeprefix("posture: warning: ") for l in warnings
+        line.removeprefix("posture: warning: ") for line in warnings
     ]
 
 
@@ -137,8 +153,13 @@ def test_fjordline_with_its_saas_accounts_on_their_platforms(tmp_path: Path):
     # Shopify, critical, on an authenticator app; two people know the login.
     shop_mfa4 = found[("MFA-004", "shopify")]
     assert shop_mfa4["status"] == "FAIL"
-    assert "Shopify offers a security key as a second factor and passkey sign-in" in shop_mfa4["message"]
-    assert '"Staff (user with assigned roles/permissions)"' in found[("ACC-001", "shopify")]["message"]
+    assert (
+        "Shopify offers a security key as a second factor and passkey sign-in"
+        in shop_mfa4["message"]
+    )
+    assert (
+        '"Staff (user with assigned roles/permissions)"' in found[("ACC-001", "shopify")]["message"]
+    )
     # Mailchimp without 2FA: only what Mailchimp offers, no passkey, no security key.
     mail_mfa1 = found[("MFA-001", "mailchimp")]["message"]
     assert "Mailchimp offers totp, sms (" in mail_mfa1
@@ -148,4 +169,4 @@ def test_fjordline_with_its_saas_accounts_on_their_platforms(tmp_path: Path):
     for check in ("MFA-001", "MFA-002", "MFA-004"):
         assert found[(check, "workspace-admin")]["status"] == "PASS"
     checklist = invoke("breach", "checklist", "mailchimp", "--inventory", str(path))
-    assert "http://kb.mailchimp.com/accounts/login/i-think-my-account-has-been-compromised" in checklist.stdout
+    assert "https://mailchimp.com/help/i-think-my-account-has-been-compromised/" in checklist.stdout

@@ -80,7 +80,7 @@ def _line(path: Path, fragment: str) -> int:
             "policy.toml",
             POLICY_SCHEMA,
             "[tiers.critical]\n",
-            "[tiers.critical]\nmfa_minumum = \"totp\"\n",
+            '[tiers.critical]\nmfa_minumum = "totp"\n',
             "mfa_minumum",
             "tiers.critical.mfa_minumum",
             'unknown key (did you mean "mfa_minimum"?)',

@@ -121,7 +121,7 @@ def test_a_broken_catalogue_stops_the_cli_with_one_line(
     folder = tmp_path / "platforms"
     shutil.copytree(SHIPPED, folder)
     _broken_copy(folder, "[delegation]\n", "[delegation]\nmodle = 1\n")
-    import scanner.inventory.platforms as platforms
+    from scanner.inventory import platforms
 
     monkeypatch.setattr(platforms, "catalogue", lambda: load_catalogue(folder))
     result = CliRunner().invoke(app, ["platforms"])
@@ -136,7 +136,7 @@ def test_a_host_listed_by_two_platforms_is_refused(tmp_path: Path):
     folder = tmp_path / "platforms"
     shutil.copytree(SHIPPED, folder)
     _broken_copy(folder, 'hosts = ["x.com"', 'hosts = ["github.com", "x.com"')
-    with pytest.raises(InputError, match='host "github.com" is already listed'):
+    with pytest.raises(InputError, match=r'host "github\.com" is already listed'):
         load_catalogue(folder)
 
 
@@ -203,7 +203,9 @@ def test_platform_for_host_matches_the_host_or_a_parent_domain(host: str, expect
     assert host.strip(".").split(":")[0].lower().endswith(tuple(found.hosts))
 
 
-@pytest.mark.parametrize("host", ["example.com", "com", "notx.com", "", "myshopify.com.evil.example"])
+@pytest.mark.parametrize(
+    "host", ["example.com", "com", "notx.com", "", "myshopify.com.evil.example"]
+)
 def test_platform_for_host_is_none_for_hosts_no_platform_lists(host: str):
     assert platform_for_host(host) is None
 
@@ -229,7 +231,11 @@ def test_posture_platforms_lists_methods_conditions_sign_in_delegation_and_dates
     result = CliRunner().invoke(app, ["platforms", "--as-of", "2026-12-02"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    rows = {line.split()[0]: line for line in out.splitlines() if line and line.split()[0] in catalogue()}
+    rows = {
+        line.split()[0]: line
+        for line in out.splitlines()
+        if line and line.split()[0] in catalogue()
+    }
     assert set(rows) == set(catalogue())
     assert "passkey" in rows["linkedin"] and "fido2" not in rows["linkedin"]
     assert "X Delegate" in rows["x"] and "2026-12-01" in rows["x"]

@@ -43,9 +43,7 @@ RUNBOOK_SCHEMA: Schema = {
     "sources": Key(
         Kind.TABLE_MAP, required=True, fields={"title": _REQUIRED_STRING, "url": _REQUIRED_STRING}
     ),
-    "mfa_names": Key(
-        Kind.TABLE, required=True, fields={m.value: _REQUIRED_STRING for m in Mfa}
-    ),
+    "mfa_names": Key(Kind.TABLE, required=True, fields={m.value: _REQUIRED_STRING for m in Mfa}),
     "phases": Key(
         Kind.TABLES,
         required=True,

@@ -50,7 +50,9 @@ def _table(today: dt.date) -> str:
         for method in platform.mfa_methods:
             condition = platform.second_factor.conditions.get(method)
             if condition:
-                conditions.append(f"[{len(conditions) + 1}] {platform.id} {method.value}: {condition}")
+                conditions.append(
+                    f"[{len(conditions) + 1}] {platform.id} {method.value}: {condition}"
+                )
                 factors.append(f"{method.value}[{len(conditions)}]")
             else:
                 factors.append(method.value)

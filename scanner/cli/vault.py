@@ -276,10 +276,10 @@ def set_secret(
         password = _read_secret(f"Password for {account}")
     if target is not None and password is not None and not generate:
         rules = _platform(target).password
-        if not rules.min_length <= len(password) <= rules.max_length:
+        if not rules.accepts_length(len(password)):
             _notice(
                 f"{_platform(target).display_name} takes passwords of "
-                f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
+                f"{rules.limits}; this one has {len(password)}"
             )
     now = _now()
 

@@ -118,12 +118,10 @@ def _choice(table: Table, key: str, spec: Key, values: tuple[str, ...]) -> None:
 def _string_map(table: Table, key: str, spec: Key) -> None:
     value = table.data[key]
     if not isinstance(value, Mapping):
-        raise table.error(key, "must be a table of strings, such as { sms = \"...\" }")
+        raise table.error(key, 'must be a table of strings, such as { sms = "..." }')
     for item, text in value.items():
         if spec.choices and item not in spec.choices:
-            raise table.error(
-                key, f'unknown key "{item}"; use one of: {", ".join(spec.choices)}'
-            )
+            raise table.error(key, f'unknown key "{item}"; use one of: {", ".join(spec.choices)}')
         if not isinstance(text, str) or not text.strip():
             raise table.error(key, f'"{item}" must be a non-empty string')
 

@@ -81,7 +81,15 @@ class Mfa(enum.Enum):
         return self in (Mfa.FIDO2, Mfa.PASSKEY)
 
 
-_MFA_STRENGTH = {Mfa.FIDO2: 5, Mfa.PASSKEY: 5, Mfa.TOTP: 4, Mfa.PUSH: 4, Mfa.SMS: 2, Mfa.EMAIL: 1, Mfa.NONE: 0}
+_MFA_STRENGTH = {
+    Mfa.FIDO2: 5,
+    Mfa.PASSKEY: 5,
+    Mfa.TOTP: 4,
+    Mfa.PUSH: 4,
+    Mfa.SMS: 2,
+    Mfa.EMAIL: 1,
+    Mfa.NONE: 0,
+}
 
 
 def fingerprint(check_id: str, account: str) -> str:

@@ -157,11 +157,10 @@ class SecondFactors:
     fact: Fact
 
     def describe(self, methods: Iterable[Mfa] | None = None) -> str:
-        """"fido2, totp, sms (condition)" for `methods` (default: all offered)."""
+        """ "fido2, totp, sms (condition)" for `methods` (default: all offered)."""
         chosen = self.methods if methods is None else tuple(methods)
         return ", ".join(
-            f"{m.value} ({self.conditions[m]})" if m in self.conditions else m.value
-            for m in chosen
+            f"{m.value} ({self.conditions[m]})" if m in self.conditions else m.value for m in chosen
         )
 
 
@@ -208,6 +207,20 @@ class PasswordRules:
     min_length: int | None = None
     max_length: int | None = None
     verified_on: dt.date | None = None
+
+    def accepts_length(self, length: int) -> bool:
+        """False only when a stated limit rules `length` out."""
+        too_short = self.min_length is not None and length < self.min_length
+        return not too_short and (self.max_length is None or length <= self.max_length)
+
+    @property
+    def limits(self) -> str:
+        """ "8-128 characters", "at least 8 characters", "up to 64 characters"."""
+        if self.min_length and self.max_length:
+            return f"{self.min_length}-{self.max_length} characters"
+        if self.min_length:
+            return f"at least {self.min_length} characters"
+        return f"up to {self.max_length} characters" if self.max_length else "any length"
 
 
 @dataclass(frozen=True)
@@ -448,9 +461,9 @@ def _check_urls(source: TomlSource, platform: Platform) -> None:
         if step.url
     ]
     for line, table, key, url in found:
-        if not url.startswith(("https://", "http://")) or any(ch.isspace() for ch in url):
+        if not url.startswith("https://") or any(ch.isspace() for ch in url):
             raise InputError(
-                f'"{url}" is not a web address',
+                f'"{url}" is not an https:// address',
                 path=source.path,
                 line=source.key_line(line, key),
                 field=f"{table}.{key}",

@@ -126,7 +126,9 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
         secrets=secrets,
     )
     result = run_checks(context, selected)
-    stale = stale_warnings((a.platform for a in inventory.accounts), context.today, context.platforms)
+    stale = stale_warnings(
+        (a.platform for a in inventory.accounts), context.today, context.platforms
+    )
     notes.extend(stale)
     findings, review = apply_suppressions(
         result.findings,

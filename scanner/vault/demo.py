@@ -20,7 +20,6 @@ from scanner.vault.generate import generate_password
 from scanner.vault.otp import TotpSeed, parse_otpauth
 from scanner.vault.vault import Vault
 
-
 DEMO_SCHEMA: Schema = {
     "passphrase": Key(Kind.STRING, required=True),
     "entries": Key(

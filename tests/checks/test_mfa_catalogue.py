@@ -81,10 +81,8 @@ def test_mfa004_looks_only_at_critical_accounts(tmp_path: Path):
 
 
 def test_acc001_names_the_role_to_give_instead_of_the_password(tmp_path: Path):
-    result = verdict(
-        tmp_path, "ACC-001", platform="tiktok", password_known_by=["ana", "agency:ag"]
-    )
-    assert_fail(result, 'give each their own TikTok Business Center member roles role instead')
+    result = verdict(tmp_path, "ACC-001", platform="tiktok", password_known_by=["ana", "agency:ag"])
+    assert_fail(result, "give each their own TikTok Business Center member roles role instead")
     assert '("Standard")' in result.message
     generic = verdict(tmp_path, "ACC-001", platform="other", password_known_by=["ana", "ben"])
     assert_fail(generic)
