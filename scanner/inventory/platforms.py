@@ -362,6 +362,10 @@ class Platform:
                 "request_role": delegation.request_role.id if delegation.request_role else None,
                 "partner": delegation.partner,
             },
+            "features": {
+                name: getattr(self.features, name)
+                for name in ("ads", "api_keys", "stream_keys", "session_revoke")
+            },
             "facts": {
                 name: {
                     "source": fact.source,
@@ -621,8 +625,3 @@ def stale_warnings(
 
 def platform_ids() -> frozenset[str]:
     return frozenset(catalogue())
-
-
-def passkey_platform_ids(platforms: Mapping[str, Platform] | None = None) -> frozenset[str]:
-    """Platforms that offer passkey sign-in (where an inventory may say `mfa = "passkey"`)."""
-    return frozenset(p.id for p in (platforms or catalogue()).values() if p.passkey)
