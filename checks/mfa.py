@@ -111,11 +111,17 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
     )
     if private_phone:
         message += " and the phone is not company-held"
-    if platform.id == OTHER:
-        message += f"; {_unknown_service_advice(method)}"
-    elif stronger or platform.passkey:
-        message += f"; {_offer(platform, stronger)}"
+    message += _stronger_advice(platform, method, stronger)
     return fail(message, shift=1 if private_phone else 0, **evidence)
+
+
+def _stronger_advice(platform: Platform, method: Mfa, stronger: Sequence[Mfa]) -> str:
+    """"; X offers ..." naming only what the platform offers beyond `method`."""
+    if platform.id == OTHER:
+        return f"; {_unknown_service_advice(method)}"
+    if stronger or platform.passkey:
+        return f"; {_offer(platform, stronger)}"
+    return ""
 
 
 def _unknown_service_advice(method: Mfa) -> str:
