@@ -91,15 +91,14 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
         "minimum": minimum.value,
         "platform_offers_stronger": [m.value for m in stronger],
     }
-    restricted = method in (Mfa.SMS, Mfa.EMAIL)
-    if not restricted and method.strength >= minimum.strength:
+    if platform.meets_minimum(method, minimum) and method.strength >= minimum.strength:
         resists = " (phishing-resistant)" if method.phishing_resistant else ""
         return passed(
             f"{method.value}{resists} meets the {account.tier.value}-tier minimum "
             f"({minimum.value})",
             **evidence,
         )
-    if not restricted and not stronger and not platform.passkey:
+    if platform.meets_minimum(method, minimum):
         return passed(
             f"{method.value} is the strongest method {platform.display_name} offers "
             f"(policy asks for {minimum.value})",
@@ -116,7 +115,7 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
 
 
 def _stronger_advice(platform: Platform, method: Mfa, stronger: Sequence[Mfa]) -> str:
-    """"; X offers ..." naming only what the platform offers beyond `method`."""
+    """ "; X offers ..." naming only what the platform offers beyond `method`."""
     if platform.id == OTHER:
         return f"; {_unknown_service_advice(method)}"
     if stronger or platform.passkey:

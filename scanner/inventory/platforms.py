@@ -303,6 +303,15 @@ class Platform:
             return self.passkey
         return method is Mfa.NONE or method in self.mfa_methods
 
+    def meets_minimum(self, method: Mfa, minimum: Mfa) -> bool:
+        """The one rule for "is this second factor strong enough": at least `minimum` (a passkey
+        meets any), or the strongest second factor this platform offers when it offers nothing
+        that strong; SMS and email never. Passkey sign-in the account does not use is MFA-004's
+        concern, not a reason to fail this rule."""
+        if method in (Mfa.NONE, Mfa.SMS, Mfa.EMAIL):
+            return False
+        return method.strength >= minimum.strength or method is self.strongest_mfa
+
     @property
     def phishing_resistant_options(self) -> tuple[Mfa, ...]:
         """Security key (second factor) and passkey (sign-in), as far as the platform offers them."""

@@ -15,7 +15,7 @@ from scanner.cli import app
 from scanner.inventory.platforms import catalogue
 from scanner.services.scan import load
 from tests.conftest import EXAMPLE, PASSPHRASE, clean_inventory, write_toml
-from tests.test_platforms import NEW_PLATFORMS
+from tests.inventory.test_platforms import NEW_PLATFORMS
 
 FJORDLINE = Path("/work/shared/data/fjordline/inventory.toml")
 

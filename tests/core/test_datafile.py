@@ -14,7 +14,7 @@ from scanner.core.errors import InputError
 from scanner.inventory.policy import POLICY_SCHEMA, load_policy
 from scanner.vault.demo import DEMO_SCHEMA, demo_data
 
-DATA = Path(__file__).resolve().parents[1] / "scanner" / "data"
+DATA = Path(__file__).resolve().parents[2] / "scanner" / "data"
 SHIPPED: list[tuple[str, Schema]] = [
     ("runbook.toml", RUNBOOK_SCHEMA),
     ("policy.toml", POLICY_SCHEMA),
