@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
+from tests.browser import CHROMIUM, chromium
 from tests.conftest import EXAMPLE
 
 runner = CliRunner()
 FJORDLINE = Path(__file__).resolve().parents[3] / "shared" / "data" / "fjordline" / "inventory.toml"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
@@ -165,25 +164,11 @@ def test_the_html_handbook_prints_to_pdf_in_headless_chromium(
 ) -> None:
     assert runner.invoke(app, ["handbook", "-f", "html", "-o", "handbook.html"]).exit_code == 0
     pdf = tmp_path / "handbook.pdf"
-    completed = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            (inventory.parent / "handbook.html").as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    completed = chromium(
+        tmp_path / "profile",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        (inventory.parent / "handbook.html").as_uri(),
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     data = pdf.read_bytes()
