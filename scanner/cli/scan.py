@@ -244,6 +244,8 @@ def _deliver(
         sys.stdout.write(texts[0])
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    for warning in result.warnings:
+        typer.echo(f"posture: warning: {warning}", err=True)
     _warn_if_records_altered(db)
     if result.incomplete:
         typer.echo(f"posture: scan incomplete: {_incomplete_reason(result)}", err=True)

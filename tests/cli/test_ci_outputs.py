@@ -178,8 +178,8 @@ def test_summary_line_goes_to_stderr_only_when_files_are_written(inventory, tmp_
     )
     assert loud.returncode == 0
     assert loud.stderr == (
-        "posture: 12 accounts: failing 0 critical, 11 high, 9 medium, 4 low, 0 info; "
-        "score 86/100; exit 0: nothing at or above critical; wrote r.json\n"
+        "posture: 14 accounts: failing 0 critical, 13 high, 10 medium, 5 low, 0 info; "
+        "score 87/100; exit 0: nothing at or above critical; wrote r.json\n"
     )
 
 
@@ -188,7 +188,7 @@ def test_github_format_prints_escaped_annotations_for_failing_findings(inventory
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     annotations = [line for line in lines if line.startswith("::")]
-    assert len(annotations) == 24  # every unsuppressed failure of the example
+    assert len(annotations) == 28  # every unsuppressed failure of the example
     assert annotations[0].startswith("::error file=inventory.toml,line=")
     assert any(line.startswith("::warning file=inventory.toml,") for line in annotations)
     assert any(line.startswith("::notice file=inventory.toml,") for line in annotations)
@@ -277,7 +277,7 @@ def test_sarif_severity_equals_json_for_every_finding_at_1000_accounts(tmp_path)
 
 def test_the_validate_command_checks_files_without_scanning(inventory, tmp_path):
     good = posture(tmp_path, "validate", "inventory.toml")
-    assert (good.returncode, good.stdout) == (0, "inventory.toml: valid (12 accounts)\n")
+    assert (good.returncode, good.stdout) == (0, "inventory.toml: valid (14 accounts)\n")
     inventory.write_text(inventory.read_text("utf-8").replace('tier = "critical"', 'tier = "x"', 1))
     bad = posture(tmp_path, "validate", "inventory.toml")
     assert bad.returncode == 2

@@ -155,7 +155,7 @@ def test_scan_subprocess_writes_sarif_and_markdown(inventory, tmp_path):
     assert completed.returncode == 1, completed.stderr
     assert completed.stdout == ""
     # One line for the CI log: counts, score, exit reason, files written.
-    assert completed.stderr.startswith("posture: 12 accounts: failing 0 critical, 11 high")
+    assert completed.stderr.startswith("posture: 14 accounts: failing 0 critical, 13 high")
     assert (
         "; exit 1: findings at or above high; wrote posture.sarif, summary.md\n" in completed.stderr
     )

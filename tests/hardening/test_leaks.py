@@ -388,6 +388,13 @@ def test_no_secret_leaks_through_any_command_in_process(
             online = ("--online", "--hibp-url", url, "--hibp-timeout", "5")
             report = run("scan", "--passphrase-file", p1, *online, "--as-of", AS_OF, code=3)
             assert "did not answer" in report  # the ERROR finding names why
+    # The catalogue's outputs: the listing, stale-fact warnings and notes, MFA-004, roles.
+    run("platforms")
+    run("platforms", "--format", "json", "--as-of", "2028-01-01")
+    stale = ("scan", "--passphrase-file", p1, "--as-of", "2028-01-01")
+    assert "platform catalogue" in run(*stale, "--format", "markdown", "--show-passed", code=1)
+    run("explain", "MFA-004")
+    run("vault", "rotate", "shopify-store", "--passphrase-file", p1)
     run("checks")
     run("explain", "PWD-002")
     run("history")
