@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from scanner.core.errors import PostureError
 
@@ -21,15 +23,20 @@ def guarded(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+            return result
         except PostureError as exc:
             if _state["debug"]:
                 raise
-            typer.echo(f"posture: error: {exc}", err=True)
+            for line in exc.lines():
+                typer.echo(f"posture: error: {line}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("posture: interrupted", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(_closed_pipe()) from None
         except Exception as exc:
             if _state["debug"] or type(exc).__module__.startswith("typer"):
                 raise  # typer's own Exit/Abort/usage errors
@@ -43,11 +50,79 @@ def guarded(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# What a shell reports for a writer killed by SIGPIPE (128 + 13): `... | head -1` ends quietly.
+EXIT_CLOSED_PIPE = 141
+
+
+def _closed_pipe() -> int:
+    """The reader went away: send the rest of the output nowhere, so exit stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (a test runner's buffer)
+    return EXIT_CLOSED_PIPE
+
+
+class SummaryGroup(TyperGroup):
+    """A command group whose help lists each command's whole summary, never cut with "..."."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            summary = (command.short_help or command.help or "").strip().split("\n\n")[0]
+            rows.append((name, " ".join(summary.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class PostureGroup(SummaryGroup):
+    """The root `posture` group: usage errors as `posture: error:` lines, clean metavars."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from scanner.cli.metavars import name_metavars
+
+        name_metavars(self)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except typer.Abort:
+            typer.echo("posture: aborted", err=True)
+            sys.exit(1)
+        except typer.TyperException as exc:  # click's usage errors, in typer's vendored click
+            sys.exit(_usage_error(exc))
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: typer.TyperException) -> int:
+    """Print one of click's errors as `posture: error: ...`; return its exit code."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help(), err=True)
+        return 2
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    message = message.rstrip(".")
+    message = message[:1].lower() + message[1:]
+    hint = f" (see: {ctx.command_path} -h)" if ctx is not None else ""
+    typer.echo(f"posture: error: {message}{hint}", err=True)
+    return int(getattr(exc, "exit_code", 2))
+
+
 app = typer.Typer(
+    cls=PostureGroup,
     name="posture",
     help="Account security posture scanner: inventory, policy checks, vault, breach runbook.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,  # rich tracebacks print local variables: secrets among them
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -88,4 +163,10 @@ _vault_commands.register(app)
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(app(prog_name="posture"))
+    try:
+        app(prog_name="posture")
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            sys.exit(_closed_pipe())

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.core.errors import InputError
-from scanner.core.fields import Table
+from scanner.core.errors import InputError, Problems
+from scanner.core.fields import CollectingTable, Table
 from scanner.core.model import Holder, Mfa, Tier
 from scanner.core.tomlsource import TomlSource, suggest
 
@@ -159,41 +159,81 @@ _ACCOUNT_KEYS = (
 
 
 def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inventory:
-    """Load and validate an inventory file; every mistake raises one InputError."""
+    """Load and validate an inventory file.
+
+    A TOML syntax error stops at once; every other mistake is collected, so one InputErrors
+    names them all (a single mistake is raised as itself).
+    """
     source = TomlSource.read(path, "inventory")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    root = Table(source.data, source, None, "")
-    root.only(_TOP_KEYS)
+    problems = Problems()
+    CollectingTable(source.data, source, None, "", problems).only(_TOP_KEYS)
+    organization = _organization(source, problems)
+    people = _people(source, problems)
+    agencies = _agencies(source, problems)
+    accounts = _accounts(source, problems, people, agencies, platforms)
+    policy_table = _policy_table(source, problems)
+    problems.raise_if_any()
+    return Inventory(
+        path=path,
+        digest=digest,
+        organization=organization,
+        people=people,
+        agencies=agencies,
+        accounts=accounts,
+        policy_table=policy_table,
+    )
 
+
+def _organization(source: TomlSource, problems: Problems) -> Organization:
+    stand_in = Organization(name="", domains=(), brand_terms=())
     if "organization" not in source.data:
-        raise InputError("required table [organization] is missing", path=path)
-    org_table = Table(
-        source.data["organization"], source, source.table_line("organization"), "organization"
-    )
-    org_table.only(_ORG_KEYS)
-    domains = tuple(d.lower().lstrip("@") for d in org_table.strings("domains"))
-    if not domains:
-        raise org_table.error("domains", "list at least one company mail domain")
-    organization = Organization(
-        name=org_table.required_string("name"),
-        domains=domains,
-        brand_terms=org_table.strings("brand_terms"),
-    )
+        problems.add(InputError("required table [organization] is missing", path=source.path))
+        return stand_in
+    line = source.table_line("organization")
+    try:
+        table = CollectingTable(source.data["organization"], source, line, "organization", problems)
+    except InputError as exc:
+        problems.add(exc)
+        return stand_in
+    table.only(_ORG_KEYS)
+    name = table.required_string("name")
+    domains = tuple(d.lower().lstrip("@") for d in table.strings("domains"))
+    if not domains and "domains" in table.data:
+        table.record("domains", "list at least one company mail domain")
+    elif not domains:
+        problems.add(
+            InputError(
+                "required field is missing: list at least one company mail domain",
+                path=source.path,
+                line=line,
+                field="organization.domains",
+            )
+        )
+    return Organization(name=name, domains=domains, brand_terms=table.strings("brand_terms"))
 
+
+def _people(source: TomlSource, problems: Problems) -> dict[str, Person]:
     people: dict[str, Person] = {}
-    for index, table in _array(source, "people"):
+    for table in _array(source, "people", problems):
         table.only(_PERSON_KEYS)
         person_id = _new_id(table, people)
         status = table.choice("status", PersonStatus, default=PersonStatus.ACTIVE)
         departed_on = table.date("departed_on")
-        if status is PersonStatus.DEPARTED and departed_on is None:
-            raise InputError(
-                'status is "departed" but departed_on is missing',
-                path=path,
-                line=table.line,
-                field=f"people[{index}].departed_on",
+        if (
+            status is PersonStatus.DEPARTED
+            and departed_on is None
+            and "departed_on" not in table.data
+        ):
+            problems.add(
+                InputError(
+                    'status is "departed" but departed_on is missing',
+                    path=source.path,
+                    line=table.line,
+                    field=f"{table.label}.departed_on",
+                )
             )
-        people[person_id] = Person(
+        person = Person(
             id=person_id,
             name=table.required_string("name"),
             email=table.string("email"),
@@ -203,125 +243,158 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
             policy_acknowledged=table.date("policy_acknowledged"),
             line=table.line,
         )
+        if person_id:
+            people[person_id] = person
+    return people
 
+
+def _agencies(source: TomlSource, problems: Problems) -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
-    for _, table in _array(source, "agencies"):
+    for table in _array(source, "agencies", problems):
         table.only(_AGENCY_KEYS)
         agency_id = _new_id(table, agencies)
-        agencies[agency_id] = Agency(
+        agency = Agency(
             id=agency_id,
             name=table.required_string("name"),
             contract_ends=table.date("contract_ends"),
             policy_acknowledged=table.date("policy_acknowledged"),
             line=table.line,
         )
+        if agency_id:
+            agencies[agency_id] = agency
+    return agencies
 
+
+def _accounts(
+    source: TomlSource,
+    problems: Problems,
+    people: Mapping[str, Person],
+    agencies: Mapping[str, Agency],
+    platforms: frozenset[str] | None,
+) -> tuple[Account, ...]:
     accounts: dict[str, Account] = {}
     vault_entries: dict[str, str] = {}
-    for _, table in _array(source, "accounts"):
-        table.only(_ACCOUNT_KEYS)
+    for table in _array(source, "accounts", problems):
         account_id = _new_id(table, accounts)
-        platform = table.required_string("platform")
-        if platforms is not None and platform not in platforms:
-            raise table.error(
-                "platform",
-                f'unknown platform "{platform}"{suggest(platform, platforms)}; '
-                f"known: {', '.join(sorted(platforms))}",
-            )
-        owner = table.string("owner")
-        if owner is not None:
-            _person_ref(table, "owner", owner, people)
-        admins = table.strings("admins")
-        for ref in admins:
-            _holder_ref(table, "admins", ref, people, agencies)
-        known_by = table.strings("password_known_by")
-        for ref in known_by:
-            _holder_ref(table, "password_known_by", ref, people, agencies)
-        vault_entry = table.string("vault_entry") or account_id
-        if vault_entry in vault_entries:
-            raise table.error(
+        table.only(_ACCOUNT_KEYS)
+        account = _account(table, account_id, people, agencies, platforms)
+        if account.vault_entry in vault_entries:
+            table.record(
                 "vault_entry",
-                f'vault entry "{vault_entry}" is already used by account '
-                f'"{vault_entries[vault_entry]}"',
+                f'vault entry "{account.vault_entry}" is already used by account '
+                f'"{vault_entries[account.vault_entry]}"',
             )
-        vault_entries[vault_entry] = account_id
-        accounts[account_id] = Account(
-            id=account_id,
-            platform=platform,
-            tier=table.choice("tier", Tier, default=Tier.STANDARD),
-            registered_to=table.choice("registered_to", Holder),
-            mfa=table.choice("mfa", Mfa),
-            handle=table.string("handle"),
-            url=table.string("url"),
-            owner=owner,
-            login_email=table.string("login_email"),
-            recovery_email=table.string("recovery_email"),
-            recovery_phone_holder=table.choice(
-                "recovery_phone_holder", Holder, default=Holder.NONE
-            ),
-            admins=admins,
-            password_known_by=known_by,
-            last_activity=table.date("last_activity"),
-            trademark_registered=table.boolean("trademark_registered"),
-            tags=table.strings("tags"),
-            vault_entry=vault_entry,
-            line=table.line,
+        if account_id:
+            vault_entries.setdefault(account.vault_entry, account_id)
+            accounts[account_id] = account
+    return tuple(accounts.values())
+
+
+def _account(
+    table: CollectingTable,
+    account_id: str,
+    people: Mapping[str, Person],
+    agencies: Mapping[str, Agency],
+    platforms: frozenset[str] | None,
+) -> Account:
+    platform = table.required_string("platform")
+    if platform and platforms is not None and platform not in platforms:
+        table.record(
+            "platform",
+            f'unknown platform "{platform}"{suggest(platform, platforms)}; '
+            f"known: {', '.join(sorted(platforms))}",
         )
-    if table_policy := source.data.get("policy"):
-        policy_table: Table | None = Table(
-            table_policy, source, source.table_line("policy"), "policy"
-        )
-    else:
-        policy_table = None
-    return Inventory(
-        path=path,
-        digest=digest,
-        organization=organization,
-        people=people,
-        agencies=agencies,
-        accounts=tuple(accounts.values()),
-        policy_table=policy_table,
+    owner = table.string("owner")
+    if owner is not None and owner not in people:
+        table.record("owner", f'unknown person "{owner}"{suggest(owner, people)}')
+    admins = table.strings("admins")
+    known_by = table.strings("password_known_by")
+    for key, refs in (("admins", admins), ("password_known_by", known_by)):
+        for ref in refs:
+            _holder_ref(table, key, ref, people, agencies)
+    return Account(
+        id=account_id,
+        platform=platform,
+        tier=table.choice("tier", Tier, default=Tier.STANDARD),
+        registered_to=table.choice("registered_to", Holder),
+        mfa=table.choice("mfa", Mfa),
+        handle=table.string("handle"),
+        url=table.string("url"),
+        owner=owner,
+        login_email=table.string("login_email"),
+        recovery_email=table.string("recovery_email"),
+        recovery_phone_holder=table.choice("recovery_phone_holder", Holder, default=Holder.NONE),
+        admins=admins,
+        password_known_by=known_by,
+        last_activity=table.date("last_activity"),
+        trademark_registered=table.boolean("trademark_registered"),
+        tags=table.strings("tags"),
+        vault_entry=table.string("vault_entry") or account_id,
+        line=table.line,
     )
 
 
-def _array(source: TomlSource, name: str) -> list[tuple[int, Table]]:
+def _policy_table(source: TomlSource, problems: Problems) -> Table | None:
+    raw = source.data.get("policy")
+    if not raw:
+        return None
+    try:
+        return Table(raw, source, source.table_line("policy"), "policy")
+    except InputError as exc:
+        problems.add(exc)
+        return None
+
+
+def _array(source: TomlSource, name: str, problems: Problems) -> list[CollectingTable]:
+    """The tables of `[[name]]`; a value that is not an array of tables is recorded."""
     raw = source.data.get(name, [])
     if not isinstance(raw, list):
-        raise InputError(
-            f"must be an array of tables ([[{name}]]), not a single table or value",
-            path=source.path,
-            line=source.table_line(name),
-            field=name,
+        problems.add(
+            InputError(
+                f"must be an array of tables ([[{name}]]), not a single table or value",
+                path=source.path,
+                line=source.table_line(name) or source.key_line(None, name),
+                field=name,
+            )
         )
+        return []
     tables = []
     for index, item in enumerate(raw):
         line = source.table_line(name, index)
-        tables.append((index, Table(item, source, line, f"{name}[{index}]")))
+        try:
+            tables.append(CollectingTable(item, source, line, f"{name}[{index}]", problems))
+        except InputError as exc:
+            problems.add(exc)
     return tables
 
 
-def _new_id(table: Table, seen: Mapping[str, Any]) -> str:
+def _new_id(table: CollectingTable, seen: Mapping[str, Any]) -> str:
+    """The table's id, also naming the table by it from now on; "" when it is unusable."""
     value = table.required_string("id")
+    if not value:
+        return ""
     if value in seen:
-        raise table.error("id", f'duplicate id "{value}"')
+        table.record("id", f'duplicate id "{value}"')
+        return ""
     if value.startswith(AGENCY_PREFIX) or any(ch.isspace() for ch in value):
-        raise table.error("id", f'"{value}" is not a valid id (no spaces, no "agency:" prefix)')
+        table.record("id", f'"{value}" is not a valid id (no spaces, no "agency:" prefix)')
+        return ""
+    table.relabel(f"{table.label} ({value})")
     return value
 
 
-def _person_ref(table: Table, key: str, ref: str, people: Mapping[str, Person]) -> None:
-    if ref not in people:
-        raise table.error(key, f'unknown person "{ref}"{suggest(ref, people)}')
-
-
 def _holder_ref(
-    table: Table, key: str, ref: str, people: Mapping[str, Person], agencies: Mapping[str, Agency]
+    table: CollectingTable,
+    key: str,
+    ref: str,
+    people: Mapping[str, Person],
+    agencies: Mapping[str, Agency],
 ) -> None:
     if ref.startswith(AGENCY_PREFIX):
         agency_id = ref[len(AGENCY_PREFIX) :]
         if agency_id not in agencies:
-            raise table.error(key, f'unknown agency "{agency_id}"{suggest(agency_id, agencies)}')
+            table.record(key, f'unknown agency "{agency_id}"{suggest(agency_id, agencies)}')
         return
     if ref not in people:
         hint = suggest(ref, list(people) + [f"{AGENCY_PREFIX}{a}" for a in agencies])
-        raise table.error(key, f'unknown person "{ref}"{hint} (agencies are written "agency:ID")')
+        table.record(key, f'unknown person "{ref}"{hint} (agencies are written "agency:ID")')
