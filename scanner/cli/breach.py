@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from scanner.cli.complete import complete_account
+from scanner.cli.groups import SummaryGroup
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -30,13 +32,16 @@ if TYPE_CHECKING:
     from scanner.state.db import StateDB
 
 breach_app = typer.Typer(
+    cls=SummaryGroup,
     help="Hacked-account response: a tailored checklist, ticked and recorded step by step.",
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-AccountArgument = typer.Argument(..., help="The account id in the inventory.")
+AccountArgument = typer.Argument(
+    ..., help="The account id in the inventory.", autocompletion=complete_account
+)
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")

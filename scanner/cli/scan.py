@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from scanner.cli.complete import complete_check, complete_checks_list
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -24,6 +25,7 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
+from scanner.cli.style import colour_enabled, paint, paint_findings
 from scanner.core.errors import UsageError
 from scanner.core.model import Severity
 from scanner.report import FORMAT_NAMES
@@ -56,8 +58,12 @@ def scan(
     fail_on: str = typer.Option(
         "high", "--fail-on", help=f"Exit 1 on a finding at or above: {', '.join(FAIL_ON_CHOICES)}."
     ),
-    include: list[str] = typer.Option([], "--checks", help="Only these check ids or globs."),
-    exclude: list[str] = typer.Option([], "--exclude-checks", help="Skip these ids or globs."),
+    include: list[str] = typer.Option(
+        [], "--checks", help="Only these check ids or globs.", autocompletion=complete_checks_list
+    ),
+    exclude: list[str] = typer.Option(
+        [], "--exclude-checks", help="Skip these ids or globs.", autocompletion=complete_checks_list
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
     suppressions: Path | None = typer.Option(
@@ -127,7 +133,8 @@ def scan(
         if outputs:
             atomic_write(outputs[index], text.encode("utf-8"))
         else:
-            sys.stdout.write(text)
+            colour = formats[index] == "table" and colour_enabled()
+            sys.stdout.write(paint_findings(text, enabled=colour))
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
     if result.incomplete:
@@ -165,11 +172,20 @@ def list_checks() -> None:
 
     import checks
 
-    rows = [(c.id, c.family, c.severity.value, c.title) for c in checks.all_checks()]
-    typer.echo(tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple"))
+    colour = colour_enabled()
+    rows = [
+        (c.id, c.family, paint(c.severity.value, enabled=colour), c.title)
+        for c in checks.all_checks()
+    ]
+    table = tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple")
+    typer.echo(table, color=colour)
 
 
-def explain(check_id: str = typer.Argument(..., help="A check id such as MFA-002.")) -> None:
+def explain(
+    check_id: str = typer.Argument(
+        ..., help="A check id such as MFA-002.", autocompletion=complete_check
+    ),
+) -> None:
     """Show one check in full: why it matters, how to fix it, references."""
     import checks
 
