@@ -28,6 +28,8 @@ _CLEARED = (
     "POSTURE_TEST_VAULT_CRASH_AT",
     "POSTURE_KEYRING_TIMEOUT",
     "POSTURE_SUPPRESSIONS",
+    "FORCE_COLOR",  # colour is for terminals; tests that want it set it themselves
+    "CLICOLOR_FORCE",
 )
 
 

@@ -31,7 +31,7 @@ def plain_message(message: str, text: str, where: Position) -> tuple[str, Positi
     if message in ("Unterminated string", 'Expected "\'"'):
         return _UNTERMINATED_AT_END, _string_start(lines, where)
     if message in {"Illegal character '\\n'", "Illegal character '\\r'"}:
-        return _UNTERMINATED, where
+        return _UNTERMINATED, _opening_quote(line_text, where)
     if message.startswith("Illegal character"):
         return "a control character (such as a tab or NUL) inside a string; remove it", where
     if message == "Invalid value":
@@ -101,3 +101,10 @@ def _string_start(lines: list[str], where: Position) -> Position:
             quote = max(text.rfind('"'), text.rfind("'"))
             return Position(number, quote + 1)
     return where
+
+
+def _opening_quote(line_text: str, where: Position) -> Position:
+    """The column of the quote that opens the string left open at the end of this line."""
+    end = (where.column or len(line_text) + 1) - 1
+    quote = max(line_text.rfind('"', 0, end), line_text.rfind("'", 0, end))
+    return Position(where.line, quote + 1) if quote >= 0 else where
