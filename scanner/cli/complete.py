@@ -48,11 +48,10 @@ def complete_person(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
 
 def complete_check(incomplete: str) -> list[tuple[str, str]]:
-    """Check ids of the catalogue, case-insensitively (`mfa` completes MFA-001...)."""
+    """Check ids of the catalogue that start with what was typed."""
     import checks
 
-    wanted = incomplete.upper()
-    return [(c.id, c.title) for c in checks.all_checks() if c.id.startswith(wanted)]
+    return [(c.id, c.title) for c in checks.all_checks() if c.id.startswith(incomplete)]
 
 
 def complete_checks_list(incomplete: str) -> list[str]:

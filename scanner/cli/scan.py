@@ -36,6 +36,23 @@ SUPPRESSIONS_ENV = "POSTURE_SUPPRESSIONS"
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
 
 
+SuppressionsOption = typer.Option(
+    None,
+    "--suppressions",
+    envvar=SUPPRESSIONS_ENV,
+    help=f"Suppressions file [default: {SUPPRESSIONS_NAME} beside the inventory, if present].",
+)
+HibpOption = typer.Option(
+    None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
+)
+OnlineOption = typer.Option(
+    False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
+)
+HibpUrlOption = typer.Option(
+    None, "--hibp-url", help="Range API base URL for --online.", show_default=False
+)
+
+
 def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -66,12 +83,7 @@ def scan(
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
-    suppressions: Path | None = typer.Option(
-        None,
-        "--suppressions",
-        envvar=SUPPRESSIONS_ENV,
-        help=f"Suppressions file [default: {SUPPRESSIONS_NAME} beside the inventory, if present].",
-    ),
+    suppressions: Path | None = SuppressionsOption,
     show_suppressed: bool = typer.Option(
         False, "--show-suppressed", help="List suppressed failures in the table too."
     ),
@@ -82,28 +94,15 @@ def scan(
     vault: Path | None = VaultOption,
     no_vault: bool = NoVaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
-    hibp: Path | None = typer.Option(
-        None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
-    ),
-    online: bool = typer.Option(
-        False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
-    ),
-    hibp_url: str | None = typer.Option(
-        None, "--hibp-url", help="Range API base URL for --online.", show_default=False
-    ),
+    hibp: Path | None = HibpOption,
+    online: bool = OnlineOption,
+    hibp_url: str | None = HibpUrlOption,
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
-    from scanner.core.files import atomic_write
     from scanner.report import make_report
     from scanner.services.scan import ScanRequest, perform_scan
 
-    if fail_on not in FAIL_ON_CHOICES:
-        raise UsageError(f'--fail-on: "{fail_on}" is not one of {", ".join(FAIL_ON_CHOICES)}')
-    if outputs and len(outputs) != len(formats):
-        raise UsageError("give one --output per --format (or none, to print one format)")
-    if not outputs and len(formats) > 1:
-        raise UsageError("several --format values need an --output each")
-    _check_outputs(outputs)
+    _check_format_options(formats, outputs, fail_on)
     reports = [
         make_report(name, show_passed=show_passed, show_suppressed=show_suppressed)
         for name in formats
@@ -128,13 +127,7 @@ def scan(
     )
     result = perform_scan(request)
     # Render everything before writing anything: a failing format leaves no file half-updated.
-    texts = [report.render(result) for report in reports]
-    for index, text in enumerate(texts):
-        if outputs:
-            atomic_write(outputs[index], text.encode("utf-8"))
-        else:
-            colour = formats[index] == "table" and colour_enabled()
-            sys.stdout.write(paint_findings(text, enabled=colour))
+    _write_reports([report.render(result) for report in reports], formats, outputs)
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
     if result.incomplete:
@@ -142,6 +135,29 @@ def scan(
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
         raise typer.Exit(1)
+
+
+def _check_format_options(formats: list[str], outputs: list[Path], fail_on: str) -> None:
+    if fail_on not in FAIL_ON_CHOICES:
+        raise UsageError(f'--fail-on: "{fail_on}" is not one of {", ".join(FAIL_ON_CHOICES)}')
+    if outputs and len(outputs) != len(formats):
+        raise UsageError("give one --output per --format (or none, to print one format)")
+    if not outputs and len(formats) > 1:
+        raise UsageError("several --format values need an --output each")
+    _check_outputs(outputs)
+
+
+def _write_reports(texts: list[str], formats: list[str], outputs: list[Path]) -> None:
+    """Each rendered report to its --output file, else to stdout (the table in colour on a
+    terminal)."""
+    from scanner.core.files import atomic_write
+
+    for index, text in enumerate(texts):
+        if outputs:
+            atomic_write(outputs[index], text.encode("utf-8"))
+        else:
+            colour = formats[index] == "table" and colour_enabled()
+            sys.stdout.write(paint_findings(text, enabled=colour))
 
 
 def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:
