@@ -80,7 +80,9 @@ def test_wrong_type_is_named(inventory_file):
 
 def test_bad_enum_value_lists_the_choices(inventory_file):
     line = scan_error(inventory_file(mfa="sms2"))
-    assert "accounts[0] (acct).mfa: 'sms2' is not one of: fido2, totp, push, sms, email, none" in line
+    assert (
+        "accounts[0] (acct).mfa: 'sms2' is not one of: fido2, totp, push, sms, email, none" in line
+    )
 
 
 def test_missing_required_field(tmp_path):

@@ -16,7 +16,9 @@ from scanner.inventory.accounts import load_inventory
 
 runner = CliRunner()
 FJORDLINE = Path("/work/shared/data/fjordline/inventory.toml")
-_LINE = re.compile(r"^posture: error: (?P<file>[^:]+):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<rest>.*)$")
+_LINE = re.compile(
+    r"^posture: error: (?P<file>[^:]+):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<rest>.*)$"
+)
 
 
 def scan_errors(path: Path) -> list[str]:
@@ -46,7 +48,9 @@ def replace_once(path: Path, old: str, new: str) -> None:
 def test_three_mistakes_in_a_real_inventory_come_out_in_one_run_sorted_by_line(tmp_path):
     path = fjordline_copy(tmp_path)
     # Three typos far apart in a file this suite did not write, made from the end backwards.
-    replace_once(path, 'id = "mailchimp"\nplatform = "other"', 'id = "mailchimp"\nplatform = "othr"')
+    replace_once(
+        path, 'id = "mailchimp"\nplatform = "other"', 'id = "mailchimp"\nplatform = "othr"'
+    )
     replace_once(path, 'owner = "sanna"', 'owner = "sana"')
     replace_once(path, 'mfa = "sms"', 'mfa = "sms2"')
     lines = scan_errors(path)
@@ -59,7 +63,7 @@ def test_three_mistakes_in_a_real_inventory_come_out_in_one_run_sorted_by_line(t
         assert text[number - 1].startswith(key), (line, text[number - 1])
     assert "accounts[0] (instagram-brand).mfa: 'sms2' is not one of" in lines[0]
     assert 'owner: unknown person "sana" (did you mean "sanna"?)' in lines[1]
-    assert "(mailchimp).platform: unknown platform \"othr\"" in lines[2]
+    assert '(mailchimp).platform: unknown platform "othr"' in lines[2]
 
 
 def test_each_mistake_names_the_account_by_id(inventory_file):
@@ -89,16 +93,14 @@ def test_a_misspelt_array_header_has_a_line_and_a_suggestion(tmp_path):
         '[[account]]\nid = "x-main"\nplatform = "x"\n'
     )
     (line,) = scan_errors(path)
-    assert line == (
-        f'posture: error: {path}:5: account: unknown table (did you mean "accounts"?)'
-    )
+    assert line == (f'posture: error: {path}:5: account: unknown table (did you mean "accounts"?)')
 
 
 def test_a_misspelt_table_header_has_a_line(tmp_path):
     path = tmp_path / "inventory.toml"
     path.write_text('[organisation]\nname = "Co"\ndomains = ["co.example"]\n')
     lines = scan_errors(path)
-    assert f"{path}:1: organisation: unknown table (did you mean \"organization\"?)" in lines[-1]
+    assert f'{path}:1: organisation: unknown table (did you mean "organization"?)' in lines[-1]
     assert "required table [organization] is missing" in lines[0]
 
 
@@ -138,10 +140,14 @@ def test_several_mistakes_behave_as_the_first_for_callers_expecting_one(inventor
         ("name =\n", ":1:7:", "a value is missing after '='"),
         ("day = 2026-13-01\n", ":1:", "not a valid date: write it as YYYY-MM-DD"),
         ("[a]\n[a]\n", ":2:", "this table is declared twice"),
-        ('list = ["a" "b"]\n', ":1:", "unclosed list: a ']' is missing, or a ',' between two items"),
+        (
+            'list = ["a" "b"]\n',
+            ":1:",
+            "unclosed list: a ']' is missing, or a ',' between two items",
+        ),
         ("name = \u201cAcme\u201d\n", ":1:8:", "curly quotes are not TOML quotes"),
         ("[organization\n", ":1:", "table header not closed: ']' is missing"),
-        ('path = "c:\\data"\n', ":1:", "a backslash in a \"...\" string must be doubled"),
+        ('path = "c:\\data"\n', ":1:", 'a backslash in a "..." string must be doubled'),
         ("my key = 1\n", ":1:", "expected '=' after the key"),
     ],
 )

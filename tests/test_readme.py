@@ -81,7 +81,9 @@ def test_the_distribution_is_posture_scanner_and_installs_the_posture_command():
     assert project["scripts"] == {"posture": "scanner.cli:main"}
     runtime = {re.split(r"[<>=~!\[; ]", dep)[0].lower() for dep in project["dependencies"]}
     assert not runtime & TEST_ONLY
-    versions = {c for c in project["classifiers"] if c.startswith("Programming Language :: Python :: 3.")}
+    versions = {
+        c for c in project["classifiers"] if c.startswith("Programming Language :: Python :: 3.")
+    }
     assert versions == {f"Programming Language :: Python :: 3.{v}" for v in (11, 12, 13)}
 
 
@@ -90,7 +92,9 @@ def test_the_readme_install_section_gives_posture_on_path_without_test_packages(
     """`make install` as the README says (a venv, since pipx may be absent), in a throwaway place:
     a `pip install .` with runtime dependencies only, then `posture` from PATH in a new shell."""
     venv, bin_dir = tmp_path / "venv", tmp_path / "bin"
-    passed = {k: v for k, v in os.environ.items() if k.startswith("PIP_") or k.lower().endswith("_proxy")}
+    passed = {
+        k: v for k, v in os.environ.items() if k.startswith("PIP_") or k.lower().endswith("_proxy")
+    }
     env = passed | {
         "HOME": os.environ.get("HOME", str(tmp_path)),
         "PATH": f"{bin_dir}:{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -101,7 +105,13 @@ def test_the_readme_install_section_gives_posture_on_path_without_test_packages(
     }
     script = "set -e\n" + fenced("install")
     result = subprocess.run(
-        ["sh", "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=900
+        ["sh", "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "posture 0.1.0" in result.stdout
@@ -126,6 +136,24 @@ def test_the_readme_install_section_gives_posture_on_path_without_test_packages(
         check=False,
     )
     assert fresh.stdout == "posture 0.1.0\n", fresh.stderr
+    # The installed copy carries its data files: a blank start and the listing work from it.
+    company = tmp_path / "company"
+    started = subprocess.run(
+        [str(bin_dir / "posture"), "init", str(company), "--blank", "--no-vault"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode == 0, started.stderr
+    listed_accounts = subprocess.run(
+        [str(bin_dir / "posture"), "accounts", "-i", str(company / "inventory.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert listed_accounts.stdout.splitlines()[2].startswith("x-main "), listed_accounts.stderr
 
 
 # --- the cron recipe ----------------------------------------------------------------------
@@ -144,8 +172,15 @@ def cron_folder(tmp_path: Path) -> Path:
     assert runner.invoke(app, ["vault", "init", "-i", str(inventory)], env=env).exit_code == 0
     imported = runner.invoke(
         app,
-        ["vault", "import", str(FJORDLINE / "bitwarden-export.csv"), "--from", "bitwarden"]
-        + ["-i", str(inventory)],
+        [
+            "vault",
+            "import",
+            str(FJORDLINE / "bitwarden-export.csv"),
+            "--from",
+            "bitwarden",
+            "-i",
+            str(inventory),
+        ],  # fmt: skip
         env=env,
     )
     assert imported.exit_code == 0, imported.output

@@ -47,7 +47,16 @@ def test_the_table_lists_every_account_with_owner_tier_mfa_and_holders(company):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
-        "account", "platform", "tier", "owner", "mfa", "admins", "holders", "vault", "age", "case"
+        "account",
+        "platform",
+        "tier",
+        "owner",
+        "mfa",
+        "admins",
+        "holders",
+        "vault",
+        "age",
+        "case",
     ]
     inventory = load_inventory(company)
     for account in inventory.accounts:
@@ -66,11 +75,15 @@ def test_filters_by_person_platform_and_tier(company):
     assert ids == ["tiktok", "shopify", "mailchimp"]
     agency = accounts("-i", str(company), "--person", "agency:pedal", "-f", "json")
     assert [r["id"] for r in json.loads(agency.stdout)["accounts"]] == [
-        "instagram-brand", "facebook-page", "tiktok"
+        "instagram-brand",
+        "facebook-page",
+        "tiktok",
     ]
     other = accounts("-i", str(company), "--platform", "other", "--tier", "critical", "-f", "json")
     assert [r["id"] for r in json.loads(other.stdout)["accounts"]] == [
-        "workspace-admin", "shopify", "hello-mailbox"
+        "workspace-admin",
+        "shopify",
+        "hello-mailbox",
     ]
     table = accounts("-i", str(company), "--tier", "low")
     assert "1 of 10 accounts" in table.stdout
@@ -79,7 +92,10 @@ def test_filters_by_person_platform_and_tier(company):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--person", "sana"], 'no person or agency "sana" in the inventory (did you mean "sanna"?)'),
+        (
+            ["--person", "sana"],
+            'no person or agency "sana" in the inventory (did you mean "sanna"?)',
+        ),
         (["--platform", "instagran"], 'unknown platform "instagran" (did you mean "instagram"?)'),
         (["--tier", "high"], '--tier: "high" is not one of critical, standard, low'),
         (["--format", "xml"], '--format: "xml" is not one of table, json, csv'),

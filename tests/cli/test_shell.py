@@ -27,7 +27,14 @@ def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, 
     full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
     full_env.update(env or {})
     return subprocess.run(
-        [POSTURE, *args], env=full_env, cwd=cwd, capture_output=True, text=True, timeout=60, **kw
+        [POSTURE, *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        **kw,
     )
 
 
@@ -151,7 +158,11 @@ def test_no_inventory_completes_nothing_and_prints_no_error(tmp_path):
 
 @pytest.mark.parametrize(
     ("shell", "marker"),
-    [("bash", "complete -o default -F"), ("zsh", "compdef"), ("fish", "complete --command posture")],
+    [
+        ("bash", "complete -o default -F"),
+        ("zsh", "compdef"),
+        ("fish", "complete --command posture"),
+    ],
 )
 def test_show_completion_prints_the_script_for_each_shell(shell, marker):
     result = run(
@@ -177,7 +188,7 @@ def test_show_completion_detects_the_running_shell():
 def test_install_completion_writes_the_shell_start_up_file(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items()} | {"HOME": str(home)}
+    env = dict(os.environ) | {"HOME": str(home)}
     result = subprocess.run(
         ["bash", "-c", f"{POSTURE} --install-completion"],
         env=env,
@@ -214,8 +225,12 @@ def test_a_closed_pipe_ends_quietly_with_the_shells_status(tmp_path):
 def test_the_readme_pipe_into_head_prints_one_line_and_no_error(tmp_path):
     shutil.copy(EXAMPLE, tmp_path / "inventory.toml")
     result = subprocess.run(
-        ["bash", "-c", f"{POSTURE} breach checklist x-main --no-vault | head -1; "
-         'echo "status ${PIPESTATUS[0]}" >&2'],
+        [
+            "bash",
+            "-c",
+            f"{POSTURE} breach checklist x-main --no-vault | head -1; "
+            'echo "status ${PIPESTATUS[0]}" >&2',
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
