@@ -180,7 +180,7 @@ def cron_folder(tmp_path: Path) -> Path:
             "bitwarden",
             "-i",
             str(inventory),
-        ],  # fmt: skip
+        ],
         env=env,
     )
     assert imported.exit_code == 0, imported.output
