@@ -97,6 +97,25 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Launch:
+    """An unreleased launch: until `public_on`, the accounts that will carry it are embargoed."""
+
+    id: str
+    name: str
+    public_on: dt.date
+    accounts: tuple[str, ...]  # named directly
+    tags: tuple[str, ...]  # every account with one of these tags
+    line: int | None
+
+    def embargoed_on(self, day: dt.date) -> bool:
+        """Secret until the day it goes public; from `public_on` on it has no effect."""
+        return day < self.public_on
+
+    def involves(self, account: Account) -> bool:
+        return account.id in self.accounts or any(tag in account.tags for tag in self.tags)
+
+
+@dataclass(frozen=True)
 class Inventory:
     """A loaded, validated inventory. `policy_table` is the raw `[policy]` for the policy loader."""
 
@@ -107,6 +126,13 @@ class Inventory:
     agencies: Mapping[str, Agency]
     accounts: tuple[Account, ...]
     policy_table: Table | None
+    # The raw `[notify]` table (notification settings, never channels) for scanner.notify.
+    notify_table: Table | None = None
+    launches: tuple[Launch, ...] = ()
+
+    def embargoes(self, account: Account, day: dt.date) -> list[Launch]:
+        """The launches still secret on `day` that involve `account`."""
+        return [x for x in self.launches if x.embargoed_on(day) and x.involves(account)]
 
     def account(self, account_id: str) -> Account:
         for account in self.accounts:
@@ -124,6 +150,10 @@ class Inventory:
             return None
         return self.agencies.get(ref[len(AGENCY_PREFIX) :])
 
+    def entry_names(self) -> frozenset[str]:
+        """The vault entry names the accounts use."""
+        return frozenset(account.vault_entry for account in self.accounts)
+
     def holder_name(self, ref: str) -> str:
         """Display name for a person id or `agency:ID` reference."""
         if ref.startswith(AGENCY_PREFIX):
@@ -133,7 +163,8 @@ class Inventory:
         return person.name if person else ref
 
 
-_TOP_KEYS = ("organization", "people", "agencies", "accounts", "policy")
+_TOP_KEYS = ("organization", "people", "agencies", "accounts", "launches", "policy", "notify")
+_LAUNCH_KEYS = ("id", "name", "public_on", "accounts", "tags")
 _ORG_KEYS = ("name", "domains", "brand_terms")
 _PERSON_KEYS = ("id", "name", "email", "role", "status", "departed_on", "policy_acknowledged")
 _AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged")
@@ -172,7 +203,9 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
     people = _people(source, problems)
     agencies = _agencies(source, problems)
     accounts = _accounts(source, problems, people, agencies, platforms)
-    policy_table = _policy_table(source, problems)
+    policy_table = _optional_table(source, "policy", problems)
+    notify_table = _optional_table(source, "notify", problems)
+    launches = _launches(source, problems, accounts)
     problems.raise_if_any()
     return Inventory(
         path=path,
@@ -180,8 +213,10 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
         organization=organization,
         people=people,
         agencies=agencies,
-        accounts=accounts,
+        accounts=tuple(accounts.values()),
         policy_table=policy_table,
+        notify_table=notify_table,
+        launches=launches,
     )
 
 
@@ -271,7 +306,7 @@ def _accounts(
     people: Mapping[str, Person],
     agencies: Mapping[str, Agency],
     platforms: frozenset[str] | None,
-) -> tuple[Account, ...]:
+) -> dict[str, Account]:
     accounts: dict[str, Account] = {}
     vault_entries: dict[str, str] = {}
     for table in _array(source, "accounts", problems):
@@ -287,7 +322,7 @@ def _accounts(
         if account_id:
             vault_entries.setdefault(account.vault_entry, account_id)
             accounts[account_id] = account
-    return tuple(accounts.values())
+    return accounts
 
 
 def _account(
@@ -334,12 +369,45 @@ def _account(
     )
 
 
-def _policy_table(source: TomlSource, problems: Problems) -> Table | None:
-    raw = source.data.get("policy")
-    if not raw:
+def _launches(
+    source: TomlSource, problems: Problems, accounts: Mapping[str, Account]
+) -> tuple[Launch, ...]:
+    launches: dict[str, Launch] = {}
+    known_tags = {tag for account in accounts.values() for tag in account.tags}
+    for table in _array(source, "launches", problems):
+        launch_id = _new_id(table, launches)
+        table.only(_LAUNCH_KEYS)
+        named = table.strings("accounts")
+        for account_id in named:
+            if account_id not in accounts:
+                table.record(
+                    "accounts", f'unknown account "{account_id}"{suggest(account_id, accounts)}'
+                )
+        tags = table.strings("tags")
+        for tag in tags:
+            if tag not in known_tags:
+                table.record("tags", f'no account has the tag "{tag}"')
+        if not named and not tags:
+            table.record("accounts", "name the launch's accounts (accounts or tags)")
+        launch = Launch(
+            id=launch_id,
+            name=table.required_string("name"),
+            public_on=table.date("public_on", required=True) or dt.date.min,
+            accounts=named,
+            tags=tags,
+            line=table.line,
+        )
+        if launch_id:
+            launches[launch_id] = launch
+    return tuple(launches.values())
+
+
+def _optional_table(source: TomlSource, name: str, problems: Problems) -> Table | None:
+    raw = source.data.get(name)
+    if raw is None or (name == "policy" and not raw):
         return None
     try:
-        return Table(raw, source, source.table_line("policy"), "policy")
+        return Table(raw, source, source.table_line(name), name)
     except InputError as exc:
         problems.add(exc)
         return None
