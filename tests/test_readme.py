@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 import checks
 from scanner.cli import app
 from tests.conftest import PASSPHRASE, REPO
+from tests.notify.conftest import Webhook
+from tests.notify.conftest import webhook as webhook  # noqa: PLC0414 - the fixture, for the cron test
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 FJORDLINE = Path("/work/shared/data/fjordline")
@@ -208,7 +210,12 @@ def run_cron(folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_readme_cron_script_runs_as_written_under_an_empty_environment(cron_folder):
+def test_the_readme_cron_script_runs_as_written_under_an_empty_environment(
+    cron_folder: Path, webhook: Webhook
+):
+    notify_urls = cron_folder / ".notify-urls"
+    notify_urls.write_text(webhook.url("cron") + "\n")
+    notify_urls.chmod(0o600)
     first = run_cron(cron_folder)
     assert first.returncode == 1, first.stdout + first.stderr  # fjordline has high findings
     day = re.search(r"posture-(\d{4}-\d{2}-\d{2})\.html", first.stdout)
@@ -219,8 +226,13 @@ def test_the_readme_cron_script_runs_as_written_under_an_empty_environment(cron_
     latest = (cron_folder / "reports" / "latest.json").read_text()
     assert '"PWD-001"' in latest  # the vault was unlocked from the passphrase file
     assert PASSPHRASE not in latest and PASSPHRASE not in first.stderr
+    (message,) = webhook.inbox.take()  # --notify: the channel from .notify-urls heard once
+    assert message["path"] == "/cron"
+    assert "Fjordline Bikes" in message["title"] + message["message"]
+    assert PASSPHRASE not in str(message)
     second = run_cron(cron_folder)
     assert second.returncode == 1
+    assert webhook.inbox.take() == []  # nothing new since: nothing sent
     history = runner.invoke(app, ["history", str(cron_folder / "inventory.toml")])
     assert "over 2 scans" in history.stdout
 
