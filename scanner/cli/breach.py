@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from scanner.cli.complete import complete_account
-from scanner.cli.groups import SummaryGroup
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from scanner.state.db import StateDB
 
 breach_app = typer.Typer(
-    cls=SummaryGroup,
     help="Hacked-account response: a tailored checklist, ticked and recorded step by step.",
     no_args_is_help=True,
     rich_markup_mode=None,

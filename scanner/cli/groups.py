@@ -34,6 +34,7 @@ class PostureGroup(SummaryGroup):
         from scanner.cli.metavars import name_metavars
 
         name_metavars(self)
+        _whole_summaries(self)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("standalone_mode", True) is False:
@@ -47,6 +48,18 @@ class PostureGroup(SummaryGroup):
         except typer.TyperException as exc:  # click's usage errors, in typer's vendored click
             sys.exit(_usage_error(exc))
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _whole_summaries(group: TyperGroup) -> None:
+    """Every sub-group, including ones declared without `cls=SummaryGroup`, lists whole summaries.
+
+    SummaryGroup adds no state to TyperGroup, only a method, so the class can be swapped.
+    """
+    for command in group.commands.values():
+        if isinstance(command, TyperGroup):
+            if not isinstance(command, SummaryGroup):
+                command.__class__ = SummaryGroup
+            _whole_summaries(command)
 
 
 def _usage_error(exc: typer.TyperException) -> int:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from scanner.cli.complete import complete_account
-from scanner.cli.groups import SummaryGroup
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 
 
 vault_app = typer.Typer(
-    cls=SummaryGroup,
     help="The encrypted vault: passwords, history, TOTP seeds, recovery codes.",
     no_args_is_help=True,
     rich_markup_mode=None,
