@@ -96,6 +96,7 @@ def _root(
 
 
 from scanner.cli import accounts as _accounts_commands  # noqa: E402
+from scanner.cli import audit as _audit_commands  # noqa: E402
 from scanner.cli import breach as _breach_commands  # noqa: E402
 from scanner.cli import handbook as _handbook_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
@@ -110,6 +111,7 @@ _history_commands.register(app)
 _breach_commands.register(app)
 _vault_commands.register(app)
 _handbook_commands.register(app)
+_audit_commands.register(app)
 
 
 def main() -> None:

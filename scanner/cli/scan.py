@@ -170,6 +170,7 @@ def scan(
     _write_reports([report.render(result) for report in reports], formats, outputs)
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    _warn_if_records_altered(request.db)
     html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
     notify_failed = plan is not None and _notify(plan, notify_options, result, request, html)
     if result.incomplete or (notify_failed and notify_strict):
@@ -200,6 +201,14 @@ def _write_reports(texts: list[str], formats: list[str], outputs: list[Path]) ->
         else:
             colour = formats[index] == "table" and colour_enabled()
             sys.stdout.write(paint_findings(text, enabled=colour))
+
+
+def _warn_if_records_altered(db: Path | None) -> None:
+    from scanner.state.chain import warning_at
+
+    broken = warning_at(db) if db is not None else None
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
 
 
 def _notify(

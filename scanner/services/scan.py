@@ -122,8 +122,12 @@ def perform_scan(
     notes: list[str] = []
     if vault is None and request.vault is not None:
         if request.vault.exists():
+            # Notices (a key slot below the OWASP minimum, a stale keyring key) become notes.
             vault = open_vault_secrets(
-                request.vault, inventory, passphrase_file=request.passphrase_file
+                request.vault,
+                inventory,
+                passphrase_file=request.passphrase_file,
+                notice=notes.append,
             )
         elif request.vault_required:
             raise InputError("vault not found", path=request.vault)
