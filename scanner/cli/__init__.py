@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import typer
 
+from scanner.cli.groups import PostureGroup
 from scanner.core.errors import PostureError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,15 +55,20 @@ def guarded(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             with _terminal_safe_stdout():
-                return command(*args, **kwargs)
+                result = command(*args, **kwargs)
+                sys.stdout.flush()  # a closed pipe shows here, not at exit
+            return result
         except PostureError as exc:
             if _state["debug"]:
                 raise
-            typer.echo(f"posture: error: {exc}", err=True)
+            for line in exc.lines():
+                typer.echo(f"posture: error: {line}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("posture: interrupted", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(_closed_pipe()) from None
         except Exception as exc:
             if _state["debug"] or type(exc).__module__.startswith("typer"):
                 raise  # typer's own Exit/Abort/usage errors
@@ -75,11 +82,26 @@ def guarded(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# What a shell reports for a writer killed by SIGPIPE (128 + 13): `... | head -1` ends quietly.
+EXIT_CLOSED_PIPE = 141
+
+
+def _closed_pipe() -> int:
+    """The reader went away: send the rest of the output nowhere, so exit stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (a test runner's buffer)
+    return EXIT_CLOSED_PIPE
+
+
 app = typer.Typer(
+    cls=PostureGroup,
     name="posture",
     help="Account security posture scanner: inventory, policy checks, vault, breach runbook.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,  # rich tracebacks print local variables: secrets among them
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -105,6 +127,7 @@ def _root(
     _state["debug"] = debug
 
 
+from scanner.cli import accounts as _accounts_commands  # noqa: E402
 from scanner.cli import audit as _audit_commands  # noqa: E402
 from scanner.cli import breach as _breach_commands  # noqa: E402
 from scanner.cli import handbook as _handbook_commands  # noqa: E402
@@ -116,6 +139,7 @@ from scanner.cli import vault as _vault_commands  # noqa: E402
 
 _scan_commands.register(app)
 _setup_commands.register(app)
+_accounts_commands.register(app)
 _history_commands.register(app)
 _platform_commands.register(app)
 _breach_commands.register(app)
@@ -149,4 +173,10 @@ _PR_SET_DUMPABLE = 4
 def main() -> None:
     """Console-script entry point."""
     _no_core_dumps()
-    sys.exit(app(prog_name="posture"))
+    try:
+        app(prog_name="posture")
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            sys.exit(_closed_pipe())

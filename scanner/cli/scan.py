@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from scanner.cli.complete import complete_check, complete_checks_list
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -26,6 +27,7 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
+from scanner.cli.style import colour_enabled, paint, paint_findings
 from scanner.core.errors import PostureError, UsageError
 from scanner.core.model import Severity, Status
 from scanner.core.text import one_line
@@ -111,8 +113,12 @@ def scan(
     formats: list[str] = FormatOption,
     outputs: list[Path] = OutputOption,
     fail_on: str = FailOnOption,
-    include: list[str] = typer.Option([], "--checks", help="Only these check ids or globs."),
-    exclude: list[str] = typer.Option([], "--exclude-checks", help="Skip these ids or globs."),
+    include: list[str] = typer.Option(
+        [], "--checks", help="Only these check ids or globs.", autocompletion=complete_checks_list
+    ),
+    exclude: list[str] = typer.Option(
+        [], "--exclude-checks", help="Skip these ids or globs.", autocompletion=complete_checks_list
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
     suppressions: Path | None = SuppressionsOption,
@@ -189,7 +195,10 @@ def scan(
     send = lambda: plan is not None and _notify(plan, notify_options, result, request, html)  # noqa: E731
     # Render everything before writing anything: a failing format leaves no file half-updated.
     texts = [report.render(result) for report in reports]
-    _deliver(result, targets, texts, fail_on, send, strict=notify_strict, db=request.db)
+    colour = formats[0] == "table" and colour_enabled()  # only ever on a terminal
+    _deliver(
+        result, targets, texts, fail_on, send, strict=notify_strict, db=request.db, colour=colour
+    )
 
 
 def _check_notify(notify: bool, options: NotifyOptions) -> None:
@@ -237,11 +246,12 @@ def _deliver(
     *,
     strict: bool,
     db: Path | None,
+    colour: bool = False,
 ) -> None:
     """Write the reports, warn, notify, print the summary line when files were written, exit."""
     failure = _write_all(targets, texts) if targets else None
     if not targets:
-        sys.stdout.write(texts[0])
+        sys.stdout.write(paint_findings(texts[0], enabled=colour))
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
     for warning in result.warnings:
@@ -371,11 +381,20 @@ def list_checks() -> None:
 
     import checks
 
-    rows = [(c.id, c.family, c.severity.value, c.title) for c in checks.all_checks()]
-    typer.echo(tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple"))
+    colour = colour_enabled()
+    rows = [
+        (c.id, c.family, paint(c.severity.value, enabled=colour), c.title)
+        for c in checks.all_checks()
+    ]
+    table = tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple")
+    typer.echo(table, color=colour)
 
 
-def explain(check_id: str = typer.Argument(..., help="A check id such as MFA-002.")) -> None:
+def explain(
+    check_id: str = typer.Argument(
+        ..., help="A check id such as MFA-002.", autocompletion=complete_check
+    ),
+) -> None:
     """Show one check in full: why it matters, how to fix it, references."""
     import checks
 

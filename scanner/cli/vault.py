@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from scanner.cli.complete import complete_account
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -46,7 +47,11 @@ vault_app = typer.Typer(
 RememberOption = typer.Option(
     False, "--remember", help="Cache the derived key in the OS keyring for later commands."
 )
-AccountArgument = typer.Argument(..., help="Inventory account id (its vault entry is used).")
+AccountArgument = typer.Argument(
+    ...,
+    help="Inventory account id (its vault entry is used).",
+    autocompletion=complete_account,
+)
 SECRET_READERS = ("init", "set", "passwd")  # they accept stray arguments: see refuse_stray
 
 
@@ -452,7 +457,9 @@ def list_entries(
 
 
 def rotate(
-    account: str | None = typer.Argument(None, help="Inventory account id."),
+    account: str | None = typer.Argument(
+        None, help="Inventory account id.", autocompletion=complete_account
+    ),
     reason: str | None = typer.Option(None, "--reason", help="Why (kept in the history)."),
     all_due: bool = typer.Option(
         False,

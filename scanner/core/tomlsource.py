@@ -19,6 +19,7 @@ from typing import Any
 
 from scanner.core.errors import InputError
 from scanner.core.files import read_regular
+from scanner.core.tomlerrors import Position, plain_message
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 # tomllib takes time quadratic in a key's dotted parts (50,000 parts: 50 s for a 100 KB file);
@@ -121,7 +122,8 @@ class TomlSource:
                     line, column = int(match.group(1)), int(match.group(2))
                 else:
                     line = len(text.splitlines())
-                    message += " at end of file"
+            message, where = plain_message(message, text, Position(line, column))
+            line, column = where.line, where.column
             raise InputError(
                 f"TOML syntax error: {message}", path=path, line=line, column=column
             ) from None
@@ -168,8 +170,9 @@ class TomlSource:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean "x"?)' when a close choice exists, else ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """' (did you mean "x"?)' when a close choice other than `word` itself exists, else ''."""
+    others = [choice for choice in choices if choice != word]
+    close = difflib.get_close_matches(word, others, n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 

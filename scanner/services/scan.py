@@ -133,9 +133,14 @@ def perform_scan(
         elif request.vault_required:
             raise InputError("vault not found", path=request.vault)
         else:
+            flag = (
+                ""
+                if request.inventory == Path("inventory.toml")
+                else f" --inventory {request.inventory}"
+            )
             notes.append(
                 f"No vault at {request.vault}: password checks skipped "
-                "(posture vault init, then posture vault set ACCOUNT)."
+                f"(posture vault init{flag}, then posture vault set ACCOUNT{flag})."
             )
     needs_secrets = any(c.needs_secrets for c in selected)
     with _score_cache(request, wanted=vault is not None) as cache:

@@ -407,6 +407,11 @@ def test_no_secret_leaks_through_any_command_in_process(
     run("breach", "checklist", "x-main", "--passphrase-file", p1)
     run("breach", "checklist", "x-main", "--format", "markdown", "--passphrase-file", p1)
     run("breach", "list")
+    # accounts: the vault column (entries and ages) with the vault open, in every format.
+    for listing in ("table", "json", "csv"):
+        shown = run("accounts", "--format", listing, "--passphrase-file", p1, "--as-of", AS_OF)
+        assert "stored" in shown and "incident" in shown  # positive control: vault and incident
+    run("accounts", "--person", "dana", "--platform", "x")
     run("breach", "export", "x-main")
     run("breach", "export", "x-main", "-o", "incident.md")
     run("breach", "close", "x-main", "--force", "--reason", "drill", "--by", "tester")
@@ -521,6 +526,7 @@ def test_no_secret_leaks_from_real_processes(sandbox: Path) -> None:
     assert re.fullmatch(r"\d{6}\n", run("vault", "get", "x-main", "--field", "totp"))
     run("vault", "list")
     run("vault", "history", "x-main")
+    run("accounts", "-f", "json")
     run("scan", "-f", "json", "--hibp", str(paths["corpus"]), "--as-of", AS_OF, code=1)
     run("scan", "-f", "sarif", "-o", "r.sarif", "-f", "html", "-o", "r.html", "--hibp", str(paths["corpus"]), code=1)  # fmt: skip
     # Annotations on stdout, the summary line on stderr, SARIF with suppressions kept.
