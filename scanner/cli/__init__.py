@@ -75,6 +75,7 @@ def _root(
 
 from scanner.cli import breach as _breach_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
+from scanner.cli import offboard as _offboard_commands  # noqa: E402
 from scanner.cli import scan as _scan_commands  # noqa: E402
 from scanner.cli import setup as _setup_commands  # noqa: E402
 from scanner.cli import vault as _vault_commands  # noqa: E402
@@ -83,6 +84,7 @@ _scan_commands.register(app)
 _setup_commands.register(app)
 _history_commands.register(app)
 _breach_commands.register(app)
+_offboard_commands.register(app)
 _vault_commands.register(app)
 
 

@@ -472,6 +472,7 @@ def rotate(
     opened.update(change, action="rotate")
     from scanner.breach.incidents import tick_rotation
     from scanner.core.actor import actor
+    from scanner.offboard.cases import tick_rotation as tick_offboarding
 
     for target, why in work:
         platform = _platform(target)
@@ -486,6 +487,8 @@ def rotate(
         typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
         for incident_account, step in tick_rotation(where.db, target.id, actor()):
             typer.echo(f"  breach checklist of {incident_account}: ticked {step}")
+        for leaver, step in tick_offboarding(where.db, target.id, actor()):
+            typer.echo(f"  offboarding of {leaver}: ticked {step}")
 
 
 def rollback(

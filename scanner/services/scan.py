@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from scanner.engine.suppressions import SuppressionFile, apply_suppressions, loa
 from scanner.inventory.accounts import Inventory, load_inventory
 from scanner.inventory.platforms import catalogue, platform_ids
 from scanner.inventory.policy import Policy, load_policy
+from scanner.offboard.cases import open_offboardings_at
 from scanner.passwords.analysis import analyse
 from scanner.passwords.corpus import open_breach_source
 from scanner.state.db import StateDB, default_state_path
@@ -115,6 +117,7 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
                 "(posture vault init, then posture vault set ACCOUNT)."
             )
     needs_secrets = any(c.needs_secrets for c in selected)
+    _migrate_if_writable(state_path(request))
     with _score_cache(request, wanted=vault is not None) as cache:
         secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
     context = ScanContext(
@@ -123,6 +126,7 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
         platforms=catalogue(),
         today=request.today or dt.date.today(),
         incidents=open_incidents_at(state_path(request)),
+        offboardings=open_offboardings_at(state_path(request)),
         secrets=secrets,
     )
     result = run_checks(context, selected)
@@ -142,6 +146,13 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def _migrate_if_writable(path: Path) -> None:
+    """Bring an older state database to the current schema before the read-only reads of open
+    cases; one that cannot be written is left alone (and read as it is where possible)."""
+    if path.is_file() and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        StateDB(path).close()
 
 
 def _analyse(
