@@ -202,37 +202,59 @@ def partner_roles(platform: Platform) -> tuple[str, ...]:
     return tuple(r for r in platform.delegation.roles if "partner" in r.lower())
 
 
+_Pick = tuple[str, str | None, str | None, bool]  # wording key, url, command, required
+
+
+def _owner_steps(
+    account: Account, ties: tuple[Tie, ...], who: Leaver, role_page: str | None
+) -> list[_Pick]:
+    picked: list[_Pick] = []
+    if Tie.OWNER in ties or Tie.REGISTERED in ties:
+        command = f"posture offboard done {who.ref} {TRANSFER}:{account.id} --to PERSON"
+        picked.append((TRANSFER, None, command, True))
+    if Tie.REGISTERED in ties:
+        picked.append(("register", role_page, None, True))
+    return picked
+
+
+def _role_steps(
+    inventory: Inventory, account: Account, who: Leaver, platform: Platform, role_page: str | None
+) -> list[_Pick]:
+    picked: list[_Pick] = []
+    others = [
+        r
+        for r in account.admins
+        if r != who.ref and holders.lost_access(inventory, r, who.on) is None
+    ]
+    if not others:
+        picked.append(("sole-admin", role_page, None, True))
+    role = "partner" if who.is_agency and partner_roles(platform) else "role"
+    picked.append((role, role_page, None, True))
+    return picked
+
+
 def _pick(
     inventory: Inventory, account: Account, ties: tuple[Tie, ...], who: Leaver, platform: Platform
-) -> list[tuple[str, str | None, str | None, bool]]:
+) -> list[_Pick]:
     """(wording key, url, command, required) for each step this account needs, in order."""
-    picked: list[tuple[str, str | None, str | None, bool]] = []
-    done_cmd = f"posture offboard done {who.ref} {TRANSFER}:{account.id} --to PERSON"
-    if Tie.OWNER in ties or Tie.REGISTERED in ties:
-        picked.append((TRANSFER, None, done_cmd, True))
-    if Tie.REGISTERED in ties:
-        picked.append(("register", platform.delegation.source or None, None, True))
+    role_page = platform.delegation.source or None
+    picked = _owner_steps(account, ties, who, role_page)
     if Tie.ADMIN in ties:
-        others = [
-            r
-            for r in account.admins
-            if r != who.ref and holders.lost_access(inventory, r, who.on) is None
-        ]
-        if not others:
-            picked.append(("sole-admin", platform.delegation.source or None, None, True))
-        role = "partner" if who.is_agency and partner_roles(platform) else "role"
-        picked.append((role, platform.delegation.source or None, None, True))
+        picked += _role_steps(inventory, account, who, platform, role_page)
     if Tie.KNOWS_PASSWORD in ties:
         picked.append((ROTATE, None, f"posture vault rotate {account.id}", True))
     if any(t.is_email or t is Tie.RECOVERY_PHONE for t in ties):
         picked.append(("recovery", platform.security_url, None, True))
-    can_sign_in = {Tie.KNOWS_PASSWORD, Tie.REGISTERED, Tie.LOGIN_EMAIL, Tie.RECOVERY_EMAIL}
-    if can_sign_in & set(ties):
+    if _SIGN_IN & set(ties):
         if platform.security_url:
             picked.append(("sessions", platform.security_url, None, True))
         else:
             picked.append(("sessions-unknown", None, None, False))
     return picked
+
+
+# Ties that let someone sign in themselves, so they may hold sessions and app grants.
+_SIGN_IN = frozenset({Tie.KNOWS_PASSWORD, Tie.REGISTERED, Tie.LOGIN_EMAIL, Tie.RECOVERY_EMAIL})
 
 
 def _values(who: Leaver, account: str = "", platform: Platform | None = None) -> dict[str, str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.breach.runbook import Checklist
+from scanner.engine.facts import PasswordFacts
 from scanner.inventory import holders
 from scanner.inventory.accounts import Inventory
 from scanner.offboard.cases import Case
@@ -88,20 +89,33 @@ def verify_case(
     recorded = departure_recorded(inventory, who, case.starts_on)
     if recorded:
         blockers.insert(0, recorded)
+    knew = _knew(case, inventory)
+    set_dates = _set_dates(result.context.secrets, knew) if opened else None
+    blockers += unrotated(inventory, who, knew, set_dates, as_of)
+    return Verification(tuple(blockers), as_of, opened)
+
+
+def _knew(case: Case, inventory: Inventory) -> list[str]:
+    """Accounts whose password the leaver knew when the case opened (a rotate step) and that no
+    longer list them (while listed, ACC-003 itself names them)."""
     by_id = {a.id: a for a in inventory.accounts}
-    knew = [
+    return [
         a
         for a in case.accounts
         if case.checklist.step(f"{ROTATE}:{a}") is not None
-        and not (a in by_id and who in by_id[a].password_known_by)  # ACC-003 names them itself
+        and not (a in by_id and case.who in by_id[a].password_known_by)
     ]
-    facts = result.context.secrets
-    set_dates = None
-    if opened and facts is not None:
-        set_dates = {}
-        for account_id in knew:
-            secrets = facts.get(account_id)
-            stamp = secrets.password_set_at if secrets else None
-            set_dates[account_id] = stamp.date() if stamp else None
-    blockers += unrotated(inventory, who, knew, set_dates, as_of)
-    return Verification(tuple(blockers), as_of, opened)
+
+
+def _set_dates(
+    facts: PasswordFacts | None, accounts: list[str]
+) -> dict[str, dt.date | None] | None:
+    """When each account's password was set, from the vault; None when no vault was analysed."""
+    if facts is None:
+        return None
+    dates: dict[str, dt.date | None] = {}
+    for account_id in accounts:
+        secrets = facts.get(account_id)
+        stamp = secrets.password_set_at if secrets else None
+        dates[account_id] = stamp.date() if stamp else None
+    return dates
