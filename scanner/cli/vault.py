@@ -471,13 +471,12 @@ def rotate(
 
     opened.update(change, action="rotate")
     for target, why in work:
-        _report_rotation(target, why, target.id in had_password)
-        for line in _tick_checklists(where.db, target.id):
-            typer.echo(f"  {line}")
+        _report_rotation(target, why, target.id in had_password, where.db)
 
 
-def _report_rotation(target: Account, why: str, had_password: bool) -> None:
-    """Where to change the new password, and how to see or undo it."""
+def _report_rotation(target: Account, why: str, had_password: bool, db: Path) -> None:
+    """Where to change the new password, how to see or undo it, and the checklist steps it
+    ticked."""
     platform = _platform(target)
     where_to = platform.login_url or target.url or "the service's settings"
     login = f" (login {target.login_email})" if target.login_email else ""
@@ -488,6 +487,8 @@ def _report_rotation(target: Account, why: str, had_password: bool) -> None:
         typer.echo(f"  password settings: {platform.security_url}")
     typer.echo(f"  see it with: posture vault get {target.id}")
     typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
+    for line in _tick_checklists(db, target.id):
+        typer.echo(f"  {line}")
 
 
 def _tick_checklists(db: Path, account_id: str) -> list[str]:
