@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,7 +116,6 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
                 "(posture vault init, then posture vault set ACCOUNT)."
             )
     needs_secrets = any(c.needs_secrets for c in selected)
-    _migrate_if_writable(state_path(request))
     with _score_cache(request, wanted=vault is not None) as cache:
         secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
     context = ScanContext(
@@ -146,13 +144,6 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
-
-
-def _migrate_if_writable(path: Path) -> None:
-    """Bring an older state database to the current schema before the read-only reads of open
-    cases; one that cannot be written is left alone (and read as it is where possible)."""
-    if path.is_file() and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
-        StateDB(path).close()
 
 
 def _analyse(

@@ -142,10 +142,9 @@ class StateDB:
             )
         if version < SCHEMA_VERSION:
             if readonly:
-                raise StateError(
-                    "state database needs a migration but is opened read-only", path=path
-                )
-            self._migrate(version)
+                self._migrate_through_writer()
+            else:
+                self._migrate(version)
 
     def _connect(self) -> int:
         """Open `self.conn`; returns the schema version (the first read of the file)."""
@@ -180,6 +179,21 @@ class StateDB:
                 "access to roll it back",
                 path=self.path,
             ) from None
+
+    def _migrate_through_writer(self) -> None:
+        # A database from an older posture: a reader brings it to the current schema through a
+        # short read-write connection (each migration is one transaction), as `posture scan`
+        # would, then reads it read-only. A file it may not write stays as it is.
+        self.conn.close()
+        try:
+            StateDB(self.path).close()
+        except StateError:
+            raise StateError(
+                "state database needs a migration but is opened read-only; run a posture command "
+                "that writes it (such as posture scan) with write access",
+                path=self.path,
+            ) from None
+        self._connect()
 
     def _migrate(self, current: int) -> None:
         for number in range(current, SCHEMA_VERSION):
