@@ -107,6 +107,8 @@ class Inventory:
     agencies: Mapping[str, Agency]
     accounts: tuple[Account, ...]
     policy_table: Table | None
+    # The raw `[notify]` table (notification settings, never channels) for scanner.notify.
+    notify_table: Table | None = None
 
     def account(self, account_id: str) -> Account:
         for account in self.accounts:
@@ -124,6 +126,10 @@ class Inventory:
             return None
         return self.agencies.get(ref[len(AGENCY_PREFIX) :])
 
+    def entry_names(self) -> frozenset[str]:
+        """The vault entry names the accounts use."""
+        return frozenset(account.vault_entry for account in self.accounts)
+
     def holder_name(self, ref: str) -> str:
         """Display name for a person id or `agency:ID` reference."""
         if ref.startswith(AGENCY_PREFIX):
@@ -133,7 +139,7 @@ class Inventory:
         return person.name if person else ref
 
 
-_TOP_KEYS = ("organization", "people", "agencies", "accounts", "policy")
+_TOP_KEYS = ("organization", "people", "agencies", "accounts", "policy", "notify")
 _ORG_KEYS = ("name", "domains", "brand_terms")
 _PERSON_KEYS = ("id", "name", "email", "role", "status", "departed_on", "policy_acknowledged")
 _AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged")
@@ -273,6 +279,7 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
         )
     else:
         policy_table = None
+    notify_table = _optional_table(source, "notify")
     return Inventory(
         path=path,
         digest=digest,
@@ -281,7 +288,13 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
         agencies=agencies,
         accounts=tuple(accounts.values()),
         policy_table=policy_table,
+        notify_table=notify_table,
     )
+
+
+def _optional_table(source: TomlSource, name: str) -> Table | None:
+    raw = source.data.get(name)
+    return None if raw is None else Table(raw, source, source.table_line(name), name)
 
 
 def _array(source: TomlSource, name: str) -> list[tuple[int, Table]]:

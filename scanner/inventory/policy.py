@@ -32,6 +32,7 @@ class Rules:
     dormant_days: int
     policy_ack_max_age_days: int
     offboarding_max_days: int
+    incident_max_days: int
 
     def min_length_for(self, mfa: Mfa) -> int:
         return self.min_length_with_mfa if mfa is not Mfa.NONE else self.min_length

@@ -65,6 +65,8 @@ class CaseLog:
 
     def __init__(self, db: StateDB) -> None:
         self.db = db
+        # An older database opened read-only has no offboarding tables yet: nothing recorded.
+        self.recorded = db.has_table("offboarding_cases")
 
     # --- reading ---
 
@@ -100,6 +102,8 @@ class CaseLog:
         )
 
     def open_case(self, who: str) -> Case | None:
+        if not self.recorded:
+            return None
         rows = self.db.query(
             "SELECT * FROM offboarding_cases WHERE who = ? AND closed_at IS NULL", (who,)
         )
@@ -107,6 +111,8 @@ class CaseLog:
 
     def latest(self, who: str) -> Case | None:
         """The open case of `who`, else the most recently opened one."""
+        if not self.recorded:
+            return None
         rows = self.db.query(
             "SELECT * FROM offboarding_cases WHERE who = ? "
             "ORDER BY closed_at IS NOT NULL, opened_at DESC, id DESC LIMIT 1",
@@ -116,6 +122,8 @@ class CaseLog:
 
     def all(self) -> list[Case]:
         """Every case, open ones first, newest first."""
+        if not self.recorded:
+            return []
         rows = self.db.query(
             "SELECT * FROM offboarding_cases "
             "ORDER BY closed_at IS NOT NULL, opened_at DESC, id DESC"
@@ -135,11 +143,13 @@ class CaseLog:
         return found
 
     def none(self, who: str, what: str) -> CaseError:
-        known = [r["who"] for r in self.db.query("SELECT DISTINCT who FROM offboarding_cases")]
+        known = [c.who for c in self.all()]
         return no_case(who, what, known)
 
     def open_summaries(self) -> dict[str, OpenOffboarding]:
         """Each open case by who leaves, with its progress (for GOV-003)."""
+        if not self.recorded:
+            return {}
         rows = self.db.query("SELECT * FROM offboarding_cases WHERE closed_at IS NULL")
         return {case.who: case.summary() for case in map(self._load, rows)}
 

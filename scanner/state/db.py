@@ -81,7 +81,26 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
-    # 2: offboarding cases (posture offboard), the same shape as incidents plus who and when
+    # 2: what `scan --notify` has told the team's channels (keys and labels only, never a URL)
+    """
+    CREATE TABLE notify_ledger (
+        inventory TEXT NOT NULL,
+        key TEXT NOT NULL,                -- finding:<fingerprint> or reminder:<key>
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (inventory, key)
+    );
+    CREATE TABLE notify_log (
+        id INTEGER PRIMARY KEY,
+        inventory TEXT NOT NULL,
+        scan_id INTEGER,
+        sent_at TEXT NOT NULL,
+        new INTEGER NOT NULL,
+        fixed INTEGER NOT NULL,
+        reminders INTEGER NOT NULL,
+        channels TEXT NOT NULL            -- JSON: [{"channel": kind (host), "ok": bool}]
+    );
+    """,
+    # 3: offboarding cases (posture offboard), the same shape as incidents plus who and when
     """
     CREATE TABLE offboarding_cases (
         id INTEGER PRIMARY KEY,
@@ -140,11 +159,12 @@ class StateDB:
                 "upgrade posture",
                 path=path,
             )
-        if version < SCHEMA_VERSION:
-            if readonly:
-                self._migrate_through_writer()
-            else:
-                self._migrate(version)
+        self.version = version
+        if version < SCHEMA_VERSION and not readonly:
+            self._migrate(version)
+            self.version = SCHEMA_VERSION
+        # A reader of an older schema reads what is there (migrations only add tables and
+        # columns); the next writer migrates it. Readers of newer tables ask `has_table`.
 
     def _connect(self) -> int:
         """Open `self.conn`; returns the schema version (the first read of the file)."""
@@ -180,21 +200,6 @@ class StateDB:
                 path=self.path,
             ) from None
 
-    def _migrate_through_writer(self) -> None:
-        # A database from an older posture: a reader brings it to the current schema through a
-        # short read-write connection (each migration is one transaction), as `posture scan`
-        # would, then reads it read-only. A file it may not write stays as it is.
-        self.conn.close()
-        try:
-            StateDB(self.path).close()
-        except StateError:
-            raise StateError(
-                "state database needs a migration but is opened read-only; run a posture command "
-                "that writes it (such as posture scan) with write access",
-                path=self.path,
-            ) from None
-        self._connect()
-
     def _migrate(self, current: int) -> None:
         for number in range(current, SCHEMA_VERSION):
             with self.transaction():
@@ -224,6 +229,12 @@ class StateDB:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
             raise _state_error(exc, self.path) from None
+
+    def has_table(self, name: str) -> bool:
+        rows = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchall()
+        return bool(rows)
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         try:
