@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scanner.core.model import Severity
-from scanner.engine.check import Verdict, check, fail, passed
+from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
 from scanner.inventory import holders
 from scanner.inventory.accounts import Account
@@ -98,6 +98,9 @@ def brand_without_trademark(account: Account, ctx: ScanContext) -> Verdict:
     scales_with_tier=False,
 )
 def offboarding_overdue(account: Account, ctx: ScanContext) -> Verdict:
+    if not ctx.offboardings:
+        # Nothing to judge: no case is open (and a pass here would only dilute the score).
+        return skipped("no offboarding case is open")
     max_days = ctx.rules(account).offboarding_max_days
     overdue = []
     for case in ctx.offboardings.values():

@@ -72,3 +72,8 @@ def test_explain_describes_gov003(work: Path) -> None:
     result = runner.invoke(app, ["explain", "GOV-003"])
     assert result.exit_code == 0
     assert "posture offboard close WHO" in result.stdout
+
+
+def test_skipped_while_no_case_is_open(work: Path) -> None:
+    found = _gov003("2026-11-23")
+    assert {f["status"] for f in found.values()} == {"SKIPPED"}
