@@ -63,24 +63,28 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
         return skipped("no strength verdict for this password")
     rules = ctx.rules(account)
     min_length = rules.min_length_for(account.mfa)
+    # Bands only (issue 14): no guess count, no exact length, no zxcvbn feedback (whose
+    # "top-10 common password" or "names are easy to guess" narrows a dictionary attack).
+    short = facts.length < min_length
+    length_band = f"shorter than {min_length}" if short else f"{min_length} or more"
     evidence: dict[str, EvidenceValue] = {
         "score": strength.score,
+        "score_band": f"strength score {strength.score} of 4",
         "min_strength": rules.min_strength,
-        "guesses": float(10**strength.guesses_log10),
-        "guesses_log10": strength.guesses_log10,
-        "length": facts.length,
+        "length_band": length_band,
         "min_length": min_length,
-        "warning": strength.warning,
-        "suggestions": list(strength.suggestions),
         "scored_as": strength.method.value,
     }
     problems = []
     if strength.score < rules.min_strength:
-        problems.append(f"zxcvbn score {strength.score} (policy: at least {rules.min_strength})")
-    if facts.length < min_length:
+        problems.append(
+            f"strength score {strength.score} of 4 (policy: at least {rules.min_strength})"
+        )
+    if short:
         mfa = "with" if account.mfa is not Mfa.NONE else "without"
         problems.append(
-            f"{facts.length} characters (policy: at least {min_length} {mfa} a second factor)"
+            f"shorter than {min_length} characters (policy: at least {min_length} {mfa} a "
+            "second factor)"
         )
     if strength.method is ScoreMethod.PARTS:
         note = "; scored in parts (over 72 characters or too slow for one run)"
@@ -89,11 +93,23 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     else:
         note = ""
     if problems:
-        hint = f": {strength.warning}" if strength.warning else ""
-        return Verdict(Status.FAIL, "weak password: " + ", ".join(problems) + hint + note, evidence)
+        return Verdict(Status.FAIL, "weak password: " + ", ".join(problems) + note, evidence)
     return Verdict(
-        Status.PASS, f"zxcvbn score {strength.score}, {facts.length} characters{note}", evidence
+        Status.PASS,
+        f"strength score {strength.score} of 4, {length_band} characters{note}",
+        evidence,
     )
+
+
+def breach_band(count: int) -> str:
+    """A breach count as a band (1-9, 10-999, 1,000+): an exact count names one corpus line."""
+    if count <= 0:
+        return "0"
+    if count < 10:
+        return "1-9"
+    if count < 1000:
+        return "10-999"
+    return "1,000+"
 
 
 @check(
@@ -121,14 +137,12 @@ def breached_password(account: Account, ctx: ScanContext) -> Verdict:
     source = ctx.secrets.breach_source if ctx.secrets else None
     if facts.breach.count is None:
         return Verdict(Status.ERROR, facts.breach.error or "breach look-up failed")
-    count = facts.breach.count
-    if count > 0:
+    band = breach_band(facts.breach.count)
+    if facts.breach.count > 0:
         return fail(
-            f"password seen {count:,} times in breaches ({source})",
-            breach_count=count,
-            source=source,
+            f"password seen {band} times in breaches ({source})", breach_band=band, source=source
         )
-    return passed(f"not in the breach corpus ({source})", breach_count=0, source=source)
+    return passed(f"not in the breach corpus ({source})", breach_band=band, source=source)
 
 
 @check(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ from typing import Any
 import pytest
 import tomli_w
 
-from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
+from scanner.vault import format as vault_format
+from scanner.vault import passphrase as vault_passphrase
+from tests.kdf import HOOKS, REPO, patches
 
-REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inventory.example.toml"
 TODAY = dt.date(2026, 11, 23)
 PASSPHRASE = "test passphrase: staple battery"
@@ -33,10 +35,15 @@ _CLEARED = (
 
 @pytest.fixture(autouse=True)
 def test_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every vault the suite creates uses the cheap test KDF, through its one documented switch."""
+    """Every vault the suite creates uses the cheap test KDF, injected in-process (the CLI has no
+    switch for it); `posture` subprocesses get the same through tests/hooks/sitecustomize.py."""
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv(TEST_KDF_ENV, TEST_KDF_CONSENT)
+    for module in (vault_format, vault_passphrase):
+        for attribute, value in patches(module).items():
+            monkeypatch.setattr(module, attribute, value)
+    path = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(HOOKS), str(REPO), path])))
 
 
 @pytest.fixture(autouse=True)

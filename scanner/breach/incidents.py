@@ -16,6 +16,7 @@ from scanner.breach.runbook import ROTATE_STEP, Checklist, ChecklistStep, find_s
 from scanner.core.errors import PostureError, UsageError
 from scanner.core.tomlsource import suggest
 from scanner.engine.facts import OpenIncident
+from scanner.state import chain
 from scanner.state.db import StateDB
 
 
@@ -166,11 +167,13 @@ class IncidentLog:
                     f"(#{existing[0]}, opened {existing[1]}); see: posture breach show "
                     f"{checklist.account}"
                 )
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO incidents (account, opened_at, opened_by, note, checklist) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (checklist.account, _stamp(now or utc_now()), by, note, checklist.to_json()),
             )
+            assert cursor.lastrowid is not None  # noqa: S101 - an INSERT sets it
+            chain.append(conn, "incident_open", cursor.lastrowid)
         found = self.open_incident(checklist.account)
         assert found is not None  # noqa: S101 - just inserted in a committed transaction
         return found
@@ -203,11 +206,13 @@ class IncidentLog:
                     f'step "{found.id}" was already done at {earlier.done_at} by {earlier.done_by}'
                 )
             tick = Tick(found.id, _stamp(now or utc_now()), by, note)
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO incident_steps (incident_id, step_id, done_at, done_by, note) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (incident.id, tick.step_id, tick.done_at, tick.done_by, tick.note),
             )
+            assert cursor.lastrowid is not None  # noqa: S101 - an INSERT sets it
+            chain.append(conn, "incident_step", cursor.lastrowid)
         updated = self.open_incident(account)
         assert updated is not None  # noqa: S101 - still open: nothing closed it in between
         return updated, tick
@@ -243,6 +248,7 @@ class IncidentLog:
                 "WHERE id = ?",
                 (_stamp(now or utc_now()), by, reason, int(bool(missing) and force), incident.id),
             )
+            chain.append(conn, "incident_close", incident.id)
         return self.require_latest(account)
 
     def open_summaries(self) -> dict[str, OpenIncident]:

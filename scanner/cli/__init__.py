@@ -73,7 +73,9 @@ def _root(
     _state["debug"] = debug
 
 
+from scanner.cli import audit as _audit_commands  # noqa: E402
 from scanner.cli import breach as _breach_commands  # noqa: E402
+from scanner.cli import handbook as _handbook_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
 from scanner.cli import offboard as _offboard_commands  # noqa: E402
 from scanner.cli import scan as _scan_commands  # noqa: E402
@@ -86,6 +88,8 @@ _history_commands.register(app)
 _breach_commands.register(app)
 _offboard_commands.register(app)
 _vault_commands.register(app)
+_handbook_commands.register(app)
+_audit_commands.register(app)
 
 
 def main() -> None:

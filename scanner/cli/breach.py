@@ -135,8 +135,12 @@ def show(
 ) -> None:
     """Show ACCOUNT's open incident (else its latest one): every step, ticked or not."""
     from scanner.breach.checklist import render_text
+    from scanner.state.chain import warning_at
 
     incident = _latest_incident(account, inventory, db)
+    broken = warning_at(_db_path(inventory, db))
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
     typer.echo(render_text(incident.checklist, incident), nl=False)
 
 

@@ -170,6 +170,7 @@ def scan(
             sys.stdout.write(text)
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
+    _warn_if_records_altered(request.db)
     html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
     notify_failed = plan is not None and _notify(plan, notify_options, result, request, html)
     if result.incomplete or (notify_failed and notify_strict):
@@ -177,6 +178,14 @@ def scan(
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
         raise typer.Exit(1)
+
+
+def _warn_if_records_altered(db: Path | None) -> None:
+    from scanner.state.chain import warning_at
+
+    broken = warning_at(db) if db is not None else None
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
 
 
 def _notify(

@@ -92,20 +92,23 @@ def _notice(message: str) -> None:
 
 def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) -> Vault:
     from scanner.vault import unlock
-    from scanner.vault.vault import test_kdf_switch_on
 
-    vault = unlock(
+    # unlock() reports key slots below the OWASP minimum itself (every command that opens it).
+    return unlock(
         where.vault,
         passphrase_file=passphrase_file,
         remember=remember,
         audit=where.audit(),
         notice=_notice,
     )
-    if vault.kdf.below_recommended and not test_kdf_switch_on():
-        _notice(
-            "this vault's key slot uses weak, test-only KDF parameters; run `posture vault passwd`"
-        )
-    return vault
+
+
+def _warn_if_records_altered(where: Where) -> None:
+    from scanner.state.chain import warning_at
+
+    broken = warning_at(where.db)
+    if broken:
+        typer.echo(f"posture: warning: {broken}", err=True)
 
 
 def _keyring_for_remember(remember: bool, unchanged: str) -> OsKeyring | None:
@@ -240,7 +243,10 @@ def set_secret(
         False, "--generate", help="Generate a password by the platform's rules."
     ),
     totp: str | None = typer.Option(
-        None, "--totp", help="Store a TOTP seed: an otpauth:// URI, or - to read it from stdin."
+        None,
+        "--totp",
+        help="Store a TOTP seed: `--totp -` reads the otpauth:// URI from stdin or a hidden "
+        "prompt (never from the command line).",
     ),
     recovery_codes: Path | None = typer.Option(
         None, "--recovery-codes", help="Store recovery codes from this file, one per line."
@@ -260,6 +266,14 @@ def set_secret(
     from scanner.vault.generate import generate_password
     from scanner.vault.otp import parse_otpauth
 
+    if totp is not None and totp != "-":
+        # Like passwords: argv is visible to other local users (ps, /proc) and shell history.
+        # The value is not echoed, and nothing was read or changed.
+        raise UsageError(
+            "--totp: a TOTP seed on the command line is refused (other local users and the "
+            "shell history can read it); use --totp - and give the otpauth:// URI on stdin or "
+            "at the hidden prompt"
+        )
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="--generate" if generate else None)
     target, name = _target(inv, account)
@@ -268,11 +282,7 @@ def set_secret(
     )  # damage is reported before any secret is read
     seed = None
     if totp is not None:
-        if totp == "-":
-            seed = parse_otpauth(_read_secret("otpauth URI").reveal())
-        else:
-            _notice("a seed on the command line is visible to other local users; prefer --totp -")
-            seed = parse_otpauth(totp)
+        seed = parse_otpauth(_read_secret("otpauth URI").reveal())
     codes: tuple[Secret, ...] = ()
     if recovery_codes is not None:
         codes = _read_codes(recovery_codes)
@@ -562,6 +572,7 @@ def history(
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
+    _warn_if_records_altered(where)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
     if entry is None:
@@ -621,10 +632,16 @@ def passwd(
     remember: bool = typer.Option(
         False, "--remember", help="Cache the new derived key in the OS keyring."
     ),
+    rekey: bool = typer.Option(
+        False,
+        "--rekey",
+        help="Also make a new data key: re-encrypt the vault and its backups, so the old "
+        "passphrase (or a leaked backup) opens nothing any more.",
+    ),
     *,
     ctx: typer.Context,
 ) -> None:
-    """Change the passphrase: the data key is re-wrapped, the contents are not re-encrypted."""
+    """Change the passphrase: the data key is re-wrapped (with --rekey: replaced)."""
     refuse_stray(
         ctx, "a passphrase", "use --new-passphrase-file, POSTURE_NEW_VAULT_PASSPHRASE or the prompt"
     )
@@ -640,15 +657,65 @@ def passwd(
         interactive=True,
         label="New vault passphrase",
     )
-    opened.change_passphrase(new)
+    if rekey:
+        done = opened.rekey(new)
+        _forget_stale(opened)
+    else:
+        opened.change_passphrase(new)
     if keyring is not None:
         _remember_after_change(
             keyring, opened, "the passphrase WAS changed, but the new key is not remembered"
         )
-    typer.echo(
-        f"passphrase changed for {where.vault}; backups in {where.vault.name}.bak/ still open "
-        "with the old one"
+    if rekey:
+        typer.echo(f"passphrase changed and {_rekeyed(where, done)}")
+    else:
+        typer.echo(
+            f"passphrase changed for {where.vault}; backups in {where.vault.name}.bak/ still "
+            "open with the old one (use --rekey to change that)"
+        )
+
+
+def rekey(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+) -> None:
+    """Make a new data key: re-encrypt the vault and its backups under the same passphrase,
+    with one new key slot at the default Argon2id cost. Repairs weak or leaked key slots."""
+    from scanner.vault import Vault
+    from scanner.vault.passphrase import current_passphrase
+
+    where = _where(inventory, vault, db)
+    passphrase = current_passphrase(where.vault, passphrase_file)
+    opened = Vault.open(where.vault, passphrase, audit=where.audit())
+    done = opened.rekey(passphrase)
+    _forget_stale(opened)
+    typer.echo(_rekeyed(where, done))
+
+
+def _rekeyed(where: Where, done: object) -> str:
+    from scanner.vault.vault import RekeyResult
+
+    assert isinstance(done, RekeyResult)  # noqa: S101 - what Vault.rekey returns
+    removed = f", {done.removed} removed (not readable with the old key)" if done.removed else ""
+    return (
+        f"rekeyed {where.vault}: new data key, one key slot; {done.reencrypted} backups "
+        f"re-encrypted{removed}; no earlier key slot opens the vault or a backup any more"
     )
+
+
+def _forget_stale(opened: Vault) -> None:
+    """A key the OS keyring remembered opens nothing after a rekey: drop it quietly."""
+    from scanner.core.errors import VaultError
+    from scanner.vault.passphrase import OsKeyring
+
+    keyring = OsKeyring()
+    if keyring.refusal() is None:
+        try:
+            keyring.forget(opened.vault_id)
+        except VaultError:
+            _notice("could not remove the stale key from the OS keyring")
 
 
 def import_export(
@@ -742,6 +809,7 @@ def register(app: typer.Typer) -> None:
         ("history", history),
         ("rm", remove),
         ("passwd", passwd),
+        ("rekey", rekey),
         ("import", import_export),
         ("forget", forget),
     ):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scanner.core.markdown import escape_markdown as md
 from scanner.core.model import Finding, Severity
 from scanner.engine.run import ScanResult
 
@@ -39,15 +40,6 @@ class Message:
     markdown: str
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def md(text: str) -> str:
-    """Text from the inventory (our own catalogue text is trusted) made inert in Markdown: no links, images, emphasis or control characters."""
-    return _MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", text))
-
-
 def compose(
     result: ScanResult,
     pending: Pending,
@@ -57,37 +49,43 @@ def compose(
 ) -> Message:
     """The title and Markdown body for `pending` (or a heartbeat when it is empty)."""
     org = result.context.inventory.organization.name
-    summary = result.summary()
-    if pending.new:
-        count = len(pending.new)
-        title = f"posture: {org}: {count} new finding{'s' if count != 1 else ''}"
-    elif pending.empty and heartbeat:
-        title = f"posture: {org}: scan ran, nothing new"
-    else:
-        title = f"posture: {org}: scan update"
-    open_counts = ", ".join(
-        f"{n} {severity}" for severity, n in summary.failed_by_severity.items() if n
-    )
-    lines = [
-        f"**{md(org)}**: score {summary.score}/100 on {result.context.today.isoformat()}",
-        f"Open failures: {open_counts or 'none'}"
-        + (f" ({summary.suppressed} suppressed)" if summary.suppressed else ""),
-    ]
+    lines = _headline(result)
     if pending.new:
         lines += ["", f"New since the last message ({len(pending.new)}):"]
         lines += _finding_lines(result, pending.new)
     if pending.fixed:
-        shown = ", ".join(f"{md(f.account)} {f.check_id}" for f in pending.fixed[:MAX_LISTED])
-        more = len(pending.fixed) - MAX_LISTED
-        lines += [
-            "",
-            f"Fixed ({len(pending.fixed)}): {shown}" + (f" and {more} more" if more > 0 else ""),
-        ]
+        lines += ["", _fixed_line(pending.fixed)]
     if pending.reminders:
         lines += ["", "Reminders:"] + [f"- {r.text}" for r in pending.reminders[:MAX_LISTED]]
     if report_path:
         lines += ["", f"Full report: {md(report_path)}"]
-    return Message(title=title, markdown="\n".join(lines) + "\n")
+    return Message(title=_title(org, pending, heartbeat), markdown="\n".join(lines) + "\n")
+
+
+def _title(org: str, pending: Pending, heartbeat: bool) -> str:
+    if pending.new:
+        count = len(pending.new)
+        return f"posture: {org}: {count} new finding{'s' if count != 1 else ''}"
+    if pending.empty and heartbeat:
+        return f"posture: {org}: scan ran, nothing new"
+    return f"posture: {org}: scan update"
+
+
+def _headline(result: ScanResult) -> list[str]:
+    summary = result.summary()
+    org = result.context.inventory.organization.name
+    counts = [f"{n} {severity}" for severity, n in summary.failed_by_severity.items() if n]
+    suppressed = f" ({summary.suppressed} suppressed)" if summary.suppressed else ""
+    return [
+        f"**{md(org)}**: score {summary.score}/100 on {result.context.today.isoformat()}",
+        f"Open failures: {', '.join(counts) or 'none'}{suppressed}",
+    ]
+
+
+def _fixed_line(fixed: Sequence[Finding]) -> str:
+    shown = ", ".join(f"{md(f.account)} {f.check_id}" for f in fixed[:MAX_LISTED])
+    more = len(fixed) - MAX_LISTED
+    return f"Fixed ({len(fixed)}): {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def _finding_lines(result: ScanResult, findings: Sequence[Finding]) -> list[str]:

@@ -106,19 +106,24 @@ def pending_for(
     result: ScanResult, settings: NotifySettings, ledger: Ledger
 ) -> tuple[Pending, list[Finding], list[str]]:
     """(what to say, findings to record as announced, fingerprints no longer open)."""
-    open_now = [
-        f for f in result.findings if f.actionable and at_or_above(f, settings.min_severity)
-    ]
-    open_prints = {f.fingerprint for f in open_now}
-    new = [f for f in open_now if f.fingerprint not in ledger.findings]
+    open_now = {
+        f.fingerprint: f
+        for f in result.findings
+        if f.actionable and at_or_above(f, settings.min_severity)
+    }
+    new = [f for fp, f in open_now.items() if fp not in ledger.findings]
     current = {f.fingerprint: f for f in result.findings}
-    gone = [fp for fp in ledger.findings if fp in current and fp not in open_prints]
-    fixed = [current[fp] for fp in gone if current[fp].status is Status.PASS]
-    reminders = [r for r in _reminders(result) if _due(r, ledger, result.context.today, settings)]
+    # Announced findings this scan ran and no longer finds open (a check not run says nothing).
+    gone = [fp for fp in ledger.findings if fp in current and fp not in open_now]
+    fixed = sorted(
+        (current[fp] for fp in gone if current[fp].status is Status.PASS),
+        key=lambda f: (f.account, f.check_id),
+    )
+    today = result.context.today
     pending = Pending(
         new=tuple(new),
-        fixed=tuple(sorted(fixed, key=lambda f: (f.account, f.check_id))) if settings.fixed else (),
-        reminders=tuple(reminders),
+        fixed=tuple(fixed) if settings.fixed else (),
+        reminders=tuple(r for r in _reminders(result) if _due(r, ledger, today, settings)),
     )
     return pending, new, gone
 

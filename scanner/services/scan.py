@@ -15,7 +15,7 @@ from scanner.breach.incidents import open_incidents_at
 from scanner.core.errors import InputError, UsageError
 from scanner.core.secret import Secret
 from scanner.engine.context import ScanContext
-from scanner.engine.facts import PasswordFacts, SecretRecord
+from scanner.engine.facts import HandbookFacts, PasswordFacts, SecretRecord
 from scanner.engine.run import ScanResult, run_checks
 from scanner.engine.suppressions import SuppressionFile, apply_suppressions, load_suppressions
 from scanner.inventory.accounts import Inventory, load_inventory
@@ -123,8 +123,12 @@ def perform_scan(
     notes: list[str] = []
     if vault is None and request.vault is not None:
         if request.vault.exists():
+            # Notices (a key slot below the OWASP minimum, a stale keyring key) become notes.
             vault = open_vault_secrets(
-                request.vault, inventory, passphrase_file=request.passphrase_file
+                request.vault,
+                inventory,
+                passphrase_file=request.passphrase_file,
+                notice=notes.append,
             )
         elif request.vault_required:
             raise InputError("vault not found", path=request.vault)
@@ -136,14 +140,16 @@ def perform_scan(
     needs_secrets = any(c.needs_secrets for c in selected)
     with _score_cache(request, wanted=vault is not None) as cache:
         secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
+    today = request.today or dt.date.today()
     context = ScanContext(
         inventory=inventory,
         policy=policy,
         platforms=catalogue(),
-        today=request.today or dt.date.today(),
+        today=today,
         incidents=open_incidents_at(state_path(request)),
         offboardings=open_offboardings_at(state_path(request)),
         secrets=secrets,
+        handbook=handbook_facts(inventory, policy, today, state_path(request)),
     )
     result = run_checks(context, selected)
     findings, review = apply_suppressions(
@@ -162,6 +168,14 @@ def perform_scan(
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def handbook_facts(inventory: Inventory, policy: Policy, today: dt.date, db: Path) -> HandbookFacts:
+    """The version of the handbook this inventory and policy generate, and who acknowledged it."""
+    from scanner.handbook.acks import acks_at
+    from scanner.handbook.content import build_handbook
+
+    return HandbookFacts(build_handbook(inventory, policy, today).version, acks_at(db))
 
 
 def _analyse(

@@ -12,7 +12,13 @@ from scanner.core.errors import StateError
 
 
 class AuditLog(Protocol):
-    def record(self, vault_id: str, entries: Iterable[str | None], action: str) -> None: ...
+    def record(
+        self,
+        vault_id: str,
+        entries: Iterable[str | None],
+        action: str,
+        revision: int | None = None,
+    ) -> None: ...
 
 
 class DatabaseAudit:
@@ -21,18 +27,29 @@ class DatabaseAudit:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
 
-    def record(self, vault_id: str, entries: Iterable[str | None], action: str) -> None:
+    def record(
+        self,
+        vault_id: str,
+        entries: Iterable[str | None],
+        action: str,
+        revision: int | None = None,
+    ) -> None:
+        from scanner.state import chain
         from scanner.state.db import StateDB
 
         at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        rows = [(at, vault_id, entry, action, actor()) for entry in entries]
+        detail = f"revision {revision}" if revision is not None else None
+        rows = [(at, vault_id, entry, action, actor(), detail) for entry in entries]
         try:
             with StateDB(self.db_path) as db, db.transaction() as conn:
-                conn.executemany(
-                    "INSERT INTO vault_audit (at, vault_id, entry, action, actor) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    rows,
-                )
+                for row in rows:
+                    cursor = conn.execute(
+                        "INSERT INTO vault_audit (at, vault_id, entry, action, actor, detail) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
+                    assert cursor.lastrowid is not None  # noqa: S101 - an INSERT sets it
+                    chain.append(conn, "vault_audit", cursor.lastrowid)
         except StateError as exc:
             raise StateError(
                 f"the vault was saved, but its audit row was not written: {exc.message}",

@@ -100,7 +100,59 @@ MIGRATIONS: tuple[str, ...] = (
         channels TEXT NOT NULL            -- JSON: [{"channel": kind (host), "ok": bool}]
     );
     """,
-    # 3: offboarding cases (posture offboard), the same shape as incidents plus who and when
+    # 3: who acknowledged which version of the generated handbook
+    """
+    CREATE TABLE handbook_acks (
+        id INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,             -- a person id or agency:ID
+        version TEXT NOT NULL,            -- the handbook digest they acknowledged
+        acknowledged_on TEXT NOT NULL,    -- the day they acknowledged it
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    );
+    CREATE INDEX handbook_acks_by_holder ON handbook_acks(holder, acknowledged_on);
+    """,
+    # 4: findings carry bands, never estimates (issue 14). Scrub what earlier versions stored:
+    # zxcvbn guesses, exact lengths and feedback of PWD-001, exact breach counts of PWD-002, and
+    # the guess counts and feedback in the score cache. Messages that quoted them are rewritten.
+    """
+    UPDATE scan_findings
+       SET evidence = json_remove(evidence, '$.guesses', '$.guesses_log10', '$.length',
+                                  '$.warning', '$.suggestions'),
+           message = CASE status
+               WHEN 'FAIL' THEN 'weak password (recorded by an earlier posture, details removed)'
+               WHEN 'PASS' THEN 'password meets the policy (recorded by an earlier posture)'
+               ELSE message END
+     WHERE check_id = 'PWD-001' AND json_valid(evidence);
+    UPDATE scan_findings
+       SET evidence = json_set(json_remove(evidence, '$.breach_count'), '$.breach_band',
+               CASE WHEN json_extract(evidence, '$.breach_count') <= 0 THEN '0'
+                    WHEN json_extract(evidence, '$.breach_count') < 10 THEN '1-9'
+                    WHEN json_extract(evidence, '$.breach_count') < 1000 THEN '10-999'
+                    ELSE '1,000+' END),
+           message = CASE status
+               WHEN 'FAIL' THEN 'password seen in breaches (recorded by an earlier posture, '
+                                || 'count removed)'
+               ELSE message END
+     WHERE check_id = 'PWD-002' AND json_valid(evidence)
+       AND json_extract(evidence, '$.breach_count') IS NOT NULL;
+    UPDATE scan_findings SET message = 'password check (recorded by an earlier posture)'
+     WHERE check_id IN ('PWD-001', 'PWD-002') AND NOT json_valid(evidence);
+    UPDATE score_cache SET guesses_log10 = 0,
+           feedback = json_object('method', coalesce(json_extract(feedback, '$.method'), 'whole'))
+     WHERE json_valid(feedback);
+    DELETE FROM score_cache WHERE NOT json_valid(feedback)
+    """,
+    # 5: tamper-evident records (issue 14): the hash chain over audit rows and incident events.
+    """
+    CREATE TABLE record_chain (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,               -- vault_audit, incident_open, incident_close, ...
+        row_id INTEGER NOT NULL,
+        digest TEXT NOT NULL              -- SHA-256 over the previous digest and the row
+    )
+    """,
+    # 6: offboarding cases (posture offboard), the same shape as incidents plus who and when
     """
     CREATE TABLE offboarding_cases (
         id INTEGER PRIMARY KEY,
@@ -176,6 +228,8 @@ class StateDB:
             self.conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
+            # Scrubbed or deleted rows are overwritten on disk, not left in free pages.
+            self.conn.execute("PRAGMA secure_delete = ON")
             self.conn.execute("PRAGMA busy_timeout = 10000")
             version: int = self.conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError:

@@ -50,19 +50,8 @@ class ScoreCache:
             return
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         rows = [
-            (
-                key,
-                s.score,
-                s.guesses_log10,
-                json.dumps(
-                    {
-                        "warning": s.warning,
-                        "suggestions": list(s.suggestions),
-                        "method": s.method.value,
-                    }
-                ),
-                now,
-            )
+            # The score band and method only: no guess count or feedback is stored (issue 14).
+            (key, s.score, 0.0, json.dumps({"method": s.method.value}), now)
             for key, s in verdicts.items()
         ]
         with self.db.transaction() as conn:
@@ -80,8 +69,8 @@ def _from_row(score: object, guesses_log10: object, feedback: object) -> Strengt
         return Strength(
             score=int(str(score)),
             guesses_log10=float(str(guesses_log10)),
-            warning=str(data["warning"]),
-            suggestions=tuple(str(s) for s in data["suggestions"]),
+            warning=str(data.get("warning", "")),
+            suggestions=tuple(str(s) for s in data.get("suggestions", ())),
             method=ScoreMethod(data["method"]),
         )
     except (ValueError, KeyError, TypeError):

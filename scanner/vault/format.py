@@ -51,10 +51,14 @@ _VAULT_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex: ASCII, and no "|" to blu
 _SLOT_AD = b"posture-vault/v1/key-slot\x00"
 
 # Refuse to derive past these (age does the same for scrypt): a crafted header must not be able
-# to make an unlock take minutes or exhaust memory.
-MAX_MEMORY_KIB = 1024 * 1024
-MAX_ITERATIONS = 10
-MAX_LANES = 16
+# to make an unlock take minutes or exhaust memory. Per slot: 256 MiB, 4 passes, 8 lanes. Across
+# all slots of one vault (a wrong passphrase is tried on every slot): at most 2 GiB x passes of
+# Argon2id work, i.e. two maximum-cost slots or ten default ones (64 MiB x 3). Memory is never
+# held for two slots at once, so the peak is one slot's memory (256 MiB).
+MAX_MEMORY_KIB = 256 * 1024
+MAX_ITERATIONS = 4
+MAX_LANES = 8
+MAX_TOTAL_WORK_KIB = 2 * 1024 * 1024  # sum over slots of memory (KiB) x passes
 
 
 @dataclass(frozen=True)
@@ -74,18 +78,45 @@ class KdfParams:
         ):
             raise VaultKdfRefused(
                 f"vault asks for Argon2id memory={self.memory_kib} KiB, passes={self.iterations}, "
-                f"lanes={self.lanes}: outside the caps (1 GiB, 10 passes, 16 lanes); refusing to open"
+                f"lanes={self.lanes}: outside the caps (256 MiB, 4 passes, 8 lanes); refusing "
+                "to open"
             )
+
+    @property
+    def work(self) -> int:
+        """Argon2id work of one derivation, in KiB x passes (what the total budget counts)."""
+        return self.memory_kib * self.iterations
 
     @property
     def below_recommended(self) -> bool:
         """Weaker than OWASP's Argon2id minimum (19 MiB, 2 passes, 1 lane)."""
-        return self.memory_kib < 19 * 1024 or self.iterations < 2
+        floor = MINIMUM_KDF
+        return (
+            self.memory_kib < floor.memory_kib
+            or self.iterations < floor.iterations
+            or self.lanes < floor.lanes
+        )
+
+    def describe(self) -> str:
+        return f"Argon2id {self.memory_kib} KiB, {self.iterations} passes, {self.lanes} lanes"
 
 
 DEFAULT_KDF = KdfParams(memory_kib=64 * 1024, iterations=3, lanes=4)
-# Used only through the test-suite switch in scanner.vault.vault; trivially brute-forced.
-TEST_KDF = KdfParams(memory_kib=8, iterations=1, lanes=1)
+# OWASP Password Storage Cheat Sheet, Argon2id minimum. Read at call time: the test suite swaps
+# both for a cheap KDF in-process (tests/conftest.py, tests/hooks/sitecustomize.py); the shipped
+# CLI has no switch for it.
+MINIMUM_KDF = KdfParams(memory_kib=19 * 1024, iterations=2, lanes=1)
+
+
+def check_budget(slots: tuple[KeySlot, ...]) -> None:
+    """Raise VaultKdfRefused when trying every slot would cost more than the total budget."""
+    total = sum(slot.kdf.work for slot in slots)
+    if total > MAX_TOTAL_WORK_KIB:
+        raise VaultKdfRefused(
+            f"vault asks for {total // 1024} MiB x passes of Argon2id work across its "
+            f"{len(slots)} key slots: over the budget of {MAX_TOTAL_WORK_KIB // 1024} MiB x "
+            "passes; refusing to open"
+        )
 
 
 @dataclass(frozen=True)
@@ -200,9 +231,17 @@ def unwrap(slot: KeySlot, vault_id: str, slot_key: bytes) -> bytes | None:
         return None
 
 
-def open_data_key(header: Header, passphrase: str) -> tuple[bytes, bytes]:
-    """(data key, slot key) for the first slot the passphrase opens; WrongPassphrase otherwise."""
-    for slot in header.slots:
+def open_data_key(
+    header: Header, passphrase: str, *, hint: bytes | None = None
+) -> tuple[bytes, bytes]:
+    """(data key, slot key) for the first slot the passphrase opens; WrongPassphrase otherwise.
+
+    `hint` is the salt of the slot this user opened last (kept beside the key in the OS
+    keyring): that slot is tried first, so the right passphrase costs one derivation.
+    """
+    check_budget(header.slots)
+    ordered = sorted(header.slots, key=lambda slot: slot.salt != hint)
+    for slot in ordered:
         slot_key = derive_slot_key(passphrase, slot.kdf, slot.salt)
         data_key = unwrap(slot, header.vault_id, slot_key)
         if data_key is not None:
@@ -316,6 +355,7 @@ def _header(data: bytes, path: Path) -> Header:
         raise damaged("payload length")
     for slot in header.slots:
         slot.kdf.check_caps()
+    check_budget(header.slots)
     return header
 
 

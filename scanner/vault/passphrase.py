@@ -115,6 +115,7 @@ def unlock(
         if refusal is not None:
             raise VaultError(f"--remember: {refusal}")
     vault: Vault | None = None
+    hint: bytes | None = None
     if passphrase_file is not None:
         vault = Vault.open(path, read_passphrase_file(passphrase_file), audit=audit)
     elif os.environ.get(PASSPHRASE_ENV):
@@ -122,8 +123,9 @@ def unlock(
     else:
         cached = keyring.load(header.vault_id, notice)
         if cached is not None:
+            cached_key, hint = cached
             try:
-                vault = Vault.open_with_slot_key(path, cached, audit=audit)
+                vault = Vault.open_with_slot_key(path, cached_key, audit=audit)
             except WrongPassphrase:
                 notice(
                     "the key remembered in the OS keyring is stale (passphrase changed); removed"
@@ -136,10 +138,38 @@ def unlock(
                     "remember it in the OS keyring (--remember), or run on a terminal",
                     path=path,
                 )
-            vault = Vault.open(path, prompt(f"Passphrase for {path}"), audit=audit)
+            vault = Vault.open(path, prompt(f"Passphrase for {path}"), audit=audit, hint=hint)
     if remember:
-        keyring.store(vault.vault_id, vault.slot_key)
+        keyring.store(vault.vault_id, vault.slot_key, vault.slot_salt)
+    report_weak_slots(vault, notice)
     return vault
+
+
+def report_weak_slots(vault: Vault, notice: Notice) -> None:
+    """One notice per command that opens a vault with a key slot below the OWASP minimum."""
+    weak = vault.weak_slots()
+    if weak:
+        notice(
+            f"{len(weak)} key slot(s) of this vault use {weak[0].describe()}: below the OWASP "
+            "minimum (19 MiB, 2 passes, 1 lane), so a copy of the file or of any backup can be "
+            "brute-forced; run `posture vault rekey`"
+        )
+
+
+def current_passphrase(path: Path, passphrase_file: Path | None) -> Secret:
+    """The vault's passphrase itself (not a cached key): a file, the environment or a prompt.
+    `vault rekey` needs it to derive the new key slot."""
+    if passphrase_file is not None:
+        return read_passphrase_file(passphrase_file)
+    if os.environ.get(PASSPHRASE_ENV):
+        return Secret(os.environ[PASSPHRASE_ENV])
+    if stdin_is_terminal():
+        return prompt(f"Passphrase for {path}")
+    raise PassphraseUnavailable(
+        f"no vault passphrase: give --passphrase-file, set {PASSPHRASE_ENV}, or run on a "
+        "terminal (a key remembered in the OS keyring cannot make a new key slot)",
+        path=path,
+    )
 
 
 class KeyringUnavailable(Exception):
@@ -160,7 +190,8 @@ class OsKeyring:
             return str(exc)
         return backend_refusal(backend)
 
-    def load(self, vault_id: str, notice: Notice = _silent) -> bytes | None:
+    def load(self, vault_id: str, notice: Notice = _silent) -> tuple[bytes, bytes | None] | None:
+        """(slot key, salt of its slot: the hint of which slot to try first), or None."""
         if self.refusal() is not None:
             return None
         try:
@@ -170,18 +201,17 @@ class OsKeyring:
             return None
         if not isinstance(value, str):
             return None
-        try:
-            key = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            return None
-        return key if len(key) == fmt.KEY_SIZE else None
+        return _decode_remembered(value)
 
-    def store(self, vault_id: str, slot_key: bytes) -> None:
+    def store(self, vault_id: str, slot_key: bytes, salt: bytes | None = None) -> None:
         refusal = self.refusal()
         if refusal is not None:
             raise VaultError(f"--remember: {refusal}")
+        value = base64.b64encode(slot_key).decode("ascii")
+        if salt is not None:
+            value = f"v2:{base64.b64encode(salt).decode('ascii')}:{value}"
         try:
-            self._call(_set, vault_id, base64.b64encode(slot_key).decode("ascii"))
+            self._call(_set, vault_id, value)
         except KeyringUnavailable as exc:
             raise VaultError(f"--remember: {exc}") from None
 
@@ -222,18 +252,70 @@ class OsKeyring:
         return value
 
 
+# The keyring backends posture trusts with a derived vault key: the OS stores that encrypt at
+# rest and are unlocked by the user's login (an allowlist: anything else, such as a plaintext
+# backend selected through PYTHON_KEYRING_BACKEND or a keyring.cfg, is refused).
+ALLOWED_BACKENDS = frozenset(
+    {
+        "keyring.backends.SecretService.Keyring",  # Linux: GNOME Keyring, KeePassXC, ...
+        "keyring.backends.libsecret.Keyring",  # Linux: the same store through libsecret
+        "keyring.backends.kwallet.DBusKeyring",  # Linux: KDE Wallet
+        "keyring.backends.kwallet.DBusKeyringKWallet4",
+        "keyring.backends.macOS.Keyring",  # macOS Keychain
+        "keyring.backends.Windows.WinVaultKeyring",  # Windows Credential Locker
+    }
+)
+_CHAINER = "keyring.backends.chainer.ChainerBackend"
+
+
+def backend_name(backend: object) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
 def backend_refusal(backend: object) -> str | None:
-    """Why this keyring backend is not acceptable (None when it is a real, encrypted store)."""
+    """Why this keyring backend is not acceptable (None when it is on the allowlist)."""
+    name = backend_name(backend)
     module = type(backend).__module__
-    if module.startswith("keyrings.alt"):
-        return f"keyring backend {type(backend).__name__} from keyrings.alt is refused (plaintext or legacy storage)"
     if module in ("keyring.backends.fail", "keyring.backends.null"):
         return "no OS keyring is available (no Secret Service, Keychain or Credential Locker)"
-    for chained in getattr(backend, "backends", ()) or ():
-        reason = backend_refusal(chained)
-        if reason is not None and "keyrings.alt" in reason:
-            return reason
+    if name == _CHAINER:
+        chained = list(getattr(backend, "backends", ()) or ())
+        if not chained:
+            return "no OS keyring is available (no Secret Service, Keychain or Credential Locker)"
+        for each in chained:
+            reason = backend_refusal(each)
+            if reason is not None:
+                return reason
+        return None
+    if module.startswith("keyrings.alt"):
+        return (
+            f"keyring backend {type(backend).__name__} from keyrings.alt is refused (plaintext "
+            "or legacy storage)"
+        )
+    if name not in ALLOWED_BACKENDS:
+        return (
+            f"keyring backend {name} is not an OS keyring posture trusts (Secret Service, "
+            "KDE Wallet, macOS Keychain, Windows Credential Locker); refused"
+        )
     return None
+
+
+def _decode_remembered(value: str) -> tuple[bytes, bytes | None] | None:
+    salt: bytes | None = None
+    if value.startswith("v2:"):
+        parts = value.split(":")
+        if len(parts) != 3:
+            return None
+        try:
+            salt = base64.b64decode(parts[1], validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        value = parts[2]
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return (key, salt) if len(key) == fmt.KEY_SIZE else None
 
 
 def keyring_timeout() -> float:

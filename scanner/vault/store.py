@@ -124,6 +124,21 @@ def _write_backup(path: Path, previous: bytes, revision: int) -> None:
     )
 
 
+def rewrite_backup(backup: Path, data: bytes) -> None:
+    """Replace one backup file (crash-safe); call under the vault's lock."""
+    atomic_write(backup, data, FILE_MODE, temp_prefix=".rev-", error=VaultError)
+
+
+def remove_backup(backup: Path) -> None:
+    """Delete one backup file; call under the vault's lock."""
+    try:
+        backup.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise VaultError(f"cannot remove a backup: {exc.strerror}", path=backup) from None
+
+
 def _prune_backups(path: Path) -> None:
     for old in backups(path)[BACKUPS_KEPT:]:
         with contextlib.suppress(OSError):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
@@ -19,26 +19,25 @@ from scanner.vault.errors import VaultConflict, VaultDamaged, VaultExists, Wrong
 
 T = TypeVar("T")
 
-# The test-only KDF switch: honoured by `Vault.create` alone, and only with this exact phrase.
-TEST_KDF_ENV = "POSTURE_VAULT_INSECURE_TEST_KDF"
-TEST_KDF_CONSENT = "yes, create vaults that can be brute-forced in seconds, for tests only"
-
-
-def test_kdf_switch_on() -> bool:
-    return os.environ.get(TEST_KDF_ENV) == TEST_KDF_CONSENT
-
 
 def creation_kdf(requested: fmt.KdfParams | None) -> fmt.KdfParams:
-    """The KDF parameters a new key slot gets; weak ones only through the test switch."""
-    test_switch = test_kdf_switch_on()
-    params = requested or (fmt.TEST_KDF if test_switch else fmt.DEFAULT_KDF)
+    """The KDF parameters a new key slot gets: never below the OWASP minimum."""
+    params = requested or fmt.DEFAULT_KDF
     params.check_caps()
-    if params.below_recommended and not test_switch:
+    if params.below_recommended:
         raise VaultError(
-            f"Argon2id memory={params.memory_kib} KiB, passes={params.iterations} is below the "
-            "OWASP minimum (19 MiB, 2 passes); refusing to create such a key slot"
+            f"{params.describe()} is below the OWASP minimum (19 MiB, 2 passes, 1 lane); "
+            "refusing to create such a key slot"
         )
     return params
+
+
+@dataclass(frozen=True)
+class RekeyResult:
+    """What a rekey did to the backups."""
+
+    reencrypted: int
+    removed: int
 
 
 class Vault:
@@ -95,14 +94,21 @@ class Vault:
         sealed = fmt.parse(data, path)
         vault = cls(path, sealed.header, data_key, slot_key, {}, audit, sealed.file_digest)
         if audit is not None:
-            audit.record(vault_id, [None], "init")
+            audit.record(vault_id, [None], "init", revision=1)
         return vault
 
     @classmethod
-    def open(cls, path: Path, passphrase: Secret, *, audit: AuditLog | None = None) -> Vault:
+    def open(
+        cls,
+        path: Path,
+        passphrase: Secret,
+        *,
+        audit: AuditLog | None = None,
+        hint: bytes | None = None,
+    ) -> Vault:
         """Unlock with a passphrase; a distinct VaultError for each way this can fail."""
         sealed = fmt.parse(store.read(path), path)
-        data_key, slot_key = fmt.open_data_key(sealed.header, passphrase.reveal())
+        data_key, slot_key = fmt.open_data_key(sealed.header, passphrase.reveal(), hint=hint)
         return cls._opened(path, sealed, data_key, slot_key, audit)
 
     @classmethod
@@ -137,6 +143,18 @@ class Vault:
     @property
     def kdf(self) -> fmt.KdfParams:
         return self._slots[0].kdf
+
+    @property
+    def slot_salt(self) -> bytes | None:
+        """The salt of the slot that opened this vault (the hint the OS keyring keeps)."""
+        for slot in self._slots:
+            if fmt.unwrap(slot, self.vault_id, self._slot_key) is not None:
+                return slot.salt
+        return None
+
+    def weak_slots(self) -> list[fmt.KdfParams]:
+        """KDF parameters of every key slot below the OWASP minimum."""
+        return [slot.kdf for slot in self._slots if slot.kdf.below_recommended]
 
     def entry(self, name: str) -> Entry | None:
         return self._entries.get(name)
@@ -174,6 +192,45 @@ class Vault:
         self._save(lambda entries: None, action="passwd", slots=(slot,))
         self._slot_key = slot_key
 
+    def rekey(self, passphrase: Secret, *, kdf: fmt.KdfParams | None = None) -> RekeyResult:
+        """A new random data key: the payload is re-encrypted under it, with one new key slot
+        for `passphrase` (default KDF, fresh salt); every other slot goes. Backups the old data
+        key opens are re-encrypted under the new key; any it cannot open are removed. So no old
+        slot, weak or leaked, opens the vault or a backup afterwards."""
+        if not passphrase:
+            raise VaultError("the passphrase is empty")
+        params = creation_kdf(kdf)
+        new_key = fmt.new_data_key()
+        salt = fmt.new_salt()
+        slot_key = fmt.derive_slot_key(passphrase.reveal(), params, salt)
+        slot = fmt.make_slot(self.vault_id, new_key, slot_key, params, salt)
+        old_key = self._data_key
+        with store.locked(self.path):
+            self._data_key = new_key
+            try:
+                self._save_locked(lambda entries: None, action="rekey", slots=(slot,), old=old_key)
+            except BaseException:
+                self._data_key = old_key
+                raise
+            self._slot_key = slot_key
+            result = self._rekey_backups(old_key, (slot,))
+        return result
+
+    def _rekey_backups(self, old_key: bytes, slots: tuple[fmt.KeySlot, ...]) -> RekeyResult:
+        kept = removed = 0
+        for backup in store.backups(self.path):
+            try:
+                sealed = fmt.parse(store.read(backup), backup)
+                payload = fmt.open_payload(sealed, old_key, backup)
+            except VaultError:
+                store.remove_backup(backup)
+                removed += 1
+                continue
+            data = fmt.seal(self.vault_id, sealed.header.revision, slots, self._data_key, payload)
+            store.rewrite_backup(backup, data)
+            kept += 1
+        return RekeyResult(reencrypted=kept, removed=removed)
+
     def _save(
         self,
         change: Callable[[dict[str, Entry]], T],
@@ -182,48 +239,53 @@ class Vault:
         slots: tuple[fmt.KeySlot, ...] | None,
     ) -> T:
         with store.locked(self.path):
-            raw = store.read(self.path)
-            sealed = fmt.parse(raw, self.path)
-            if sealed.header.vault_id != self.vault_id:
-                raise VaultConflict(
-                    "the vault file was replaced by a different vault; nothing was changed",
-                    path=self.path,
-                )
-            if sealed.file_digest == self._file_digest:
-                current = self._entries  # unchanged since this handle read or wrote it
-            else:
-                current = _entries(fmt.open_payload(sealed, self._data_key, self.path), self.path)
-            working = dict(current)
-            result = change(working)
-            for name, entry in working.items():
-                if not isinstance(entry, Entry) or entry.name != name:
-                    raise TypeError("vault entries must be Entry objects stored under their name")
-            new_slots = slots or sealed.header.slots
-            revision = sealed.header.revision + 1
-            data = fmt.seal(
-                self.vault_id, revision, new_slots, self._data_key, encode_payload(working)
+            return self._save_locked(change, action=action, slots=slots, old=self._data_key)
+
+    def _save_locked(
+        self,
+        change: Callable[[dict[str, Entry]], T],
+        *,
+        action: str,
+        slots: tuple[fmt.KeySlot, ...] | None,
+        old: bytes,
+    ) -> T:
+        raw = store.read(self.path)
+        sealed = fmt.parse(raw, self.path)
+        if sealed.header.vault_id != self.vault_id:
+            raise VaultConflict(
+                "the vault file was replaced by a different vault; nothing was changed",
+                path=self.path,
             )
-            if (
-                fmt.parse(store.read(self.path), self.path).header.revision
-                != sealed.header.revision
-            ):
-                raise VaultConflict(
-                    "the vault changed while saving (a writer ignored the lock); nothing was changed",
-                    path=self.path,
-                )
-            store.replace(self.path, data, previous=raw, revision=sealed.header.revision)
-            self._file_digest = fmt.parse(data, self.path).file_digest
-            self._entries = working
-            self._slots = new_slots
-            self.revision = revision
-            if self.audit is not None:
-                changed = sorted(
-                    name
-                    for name in set(current) | set(working)
-                    if current.get(name) is not working.get(name)
-                    and current.get(name) != working.get(name)
-                )
-                self.audit.record(self.vault_id, changed or [None], action)
+        if sealed.file_digest == self._file_digest:
+            current = self._entries  # unchanged since this handle read or wrote it
+        else:
+            current = _entries(fmt.open_payload(sealed, old, self.path), self.path)
+        working = dict(current)
+        result = change(working)
+        for name, entry in working.items():
+            if not isinstance(entry, Entry) or entry.name != name:
+                raise TypeError("vault entries must be Entry objects stored under their name")
+        new_slots = slots or sealed.header.slots
+        revision = sealed.header.revision + 1
+        data = fmt.seal(self.vault_id, revision, new_slots, self._data_key, encode_payload(working))
+        if fmt.parse(store.read(self.path), self.path).header.revision != sealed.header.revision:
+            raise VaultConflict(
+                "the vault changed while saving (a writer ignored the lock); nothing was changed",
+                path=self.path,
+            )
+        store.replace(self.path, data, previous=raw, revision=sealed.header.revision)
+        self._file_digest = fmt.parse(data, self.path).file_digest
+        self._entries = working
+        self._slots = new_slots
+        self.revision = revision
+        if self.audit is not None:
+            changed = sorted(
+                name
+                for name in set(current) | set(working)
+                if current.get(name) is not working.get(name)
+                and current.get(name) != working.get(name)
+            )
+            self.audit.record(self.vault_id, changed or [None], action, revision=revision)
         return result
 
 

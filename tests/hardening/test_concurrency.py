@@ -15,6 +15,7 @@ from scanner.core.secret import Secret
 from scanner.vault import Vault, store
 from scanner.vault import format as fmt
 from tests.conftest import PASSPHRASE
+from tests.kdf import TEST_PYTHONPATH
 from tests.vault.conftest import EXAMPLE, REPO, invoke, run_posture
 
 WRITERS = 8
@@ -46,8 +47,7 @@ for number in range({writes}):
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    env["POSTURE_VAULT_INSECURE_TEST_KDF"] = os.environ["POSTURE_VAULT_INSECURE_TEST_KDF"]
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = TEST_PYTHONPATH
     return env
 
 

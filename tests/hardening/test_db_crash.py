@@ -21,6 +21,7 @@ import pytest
 from scanner.core.secret import Secret
 from scanner.vault import Vault
 from tests.conftest import PASSPHRASE
+from tests.kdf import TEST_PYTHONPATH
 from tests.vault.conftest import EXAMPLE, REPO, invoke
 
 AS_OF = "2026-11-23"
@@ -46,9 +47,8 @@ def killed(
 ) -> None:
     """Run `posture ARGS`, killed when `statement` of its `transaction`-th transaction starts."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    env.update(ENV, PYTHONPATH=str(REPO), HARNESS_KILL_TRANSACTION=str(transaction))
+    env.update(ENV, PYTHONPATH=TEST_PYTHONPATH, HARNESS_KILL_TRANSACTION=str(transaction))
     env["HARNESS_KILL_STATEMENT"] = str(statement)
-    env["POSTURE_VAULT_INSECURE_TEST_KDF"] = os.environ["POSTURE_VAULT_INSECURE_TEST_KDF"]
     if cache_pages:
         env["HARNESS_CACHE_PAGES"] = str(cache_pages)
     done = subprocess.run(

@@ -30,8 +30,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from scanner.cli import app
-from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
 from tests.conftest import EXAMPLE, PASSPHRASE
+from tests.kdf import TEST_PYTHONPATH
 
 REPO = Path(__file__).resolve().parents[2]
 SCAN_BOUND = 20.0
@@ -65,8 +65,7 @@ def invoke(*args: str, input: str | bytes | None = None) -> Result:
 def _env(folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
     env |= {
-        TEST_KDF_ENV: TEST_KDF_CONSENT,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": TEST_PYTHONPATH,
         "POSTURE_VAULT_PASSPHRASE": PASSPHRASE,
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "TMPDIR": str(folder),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
+from tests.kdf import TEST_PYTHONPATH
 
 REPO = Path(__file__).resolve().parents[2]
 GIB = 1024**3
@@ -86,7 +86,7 @@ def write_inventory(path: Path, accounts: int) -> Path:
 def scan_peak(folder: Path, *args: str) -> int:
     """Peak RSS in bytes of `posture scan --no-vault ARGS` in `folder`; asserts exit 1."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    env |= {TEST_KDF_ENV: TEST_KDF_CONSENT, "PYTHONPATH": str(REPO)}
+    env |= {"PYTHONPATH": TEST_PYTHONPATH}
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, "scan", "--no-vault", "--as-of", "2026-11-23", *args],
         cwd=folder,

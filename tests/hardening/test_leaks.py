@@ -36,7 +36,7 @@ from scanner.cli import app
 from scanner.core.secret import Secret
 from scanner.vault import Vault
 from scanner.vault.otp import _decode
-from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
+from tests.kdf import TEST_PYTHONPATH
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "scanner" / "data" / "inventory.example.toml"
@@ -56,7 +56,7 @@ KEEPASSXC_PW = "SENTINEL-pw-keepassxc-77b1"  # newsletter, imported
 ONEPASSWORD_PW = "SENTINEL-pw-1password-e20d"  # tiktok-brand, imported
 NOT_BASE32 = "SENTINEL-seed-not-base32-18!"  # refused by `vault set --totp -`
 SEED_STDIN = "SENTINELSEEDSTDINAAQQZZ23456ABCD"  # x-main, `--totp -` (otpauth URI on stdin)
-SEED_ARGV = "SENTINELSEEDARGVBBRRYY765432DCBA"  # design-tool, `--totp otpauth://...`
+SEED_ARGV = "SENTINELSEEDARGVBBRRYY765432DCBA"  # design-tool: refused on argv, then `--totp -`
 SEED_IMPORT = "SENTINELSEEDIMPRTCCSSXX23456EFGH"  # instagram-main, from the Bitwarden export
 CODES = ("SENTINEL-rc-one-5d7a", "SENTINEL-rc-two-b3c9", "SENTINEL-rc-three-0f61")
 
@@ -342,7 +342,9 @@ def test_no_secret_leaks_through_any_command_in_process(
         p1,
         input=_otpauth(SEED_STDIN, "X:acmeoutdoor"),
     )
-    run("vault", "set", "design-tool", "--totp", _otpauth(SEED_ARGV, "Design"), "--passphrase-file", p1)  # fmt: skip
+    # A seed on argv is refused (exit 2) and never echoed; then stored the supported way.
+    run("vault", "set", "design-tool", "--totp", _otpauth(SEED_ARGV, "Design"), "--passphrase-file", p1, code=2)  # fmt: skip
+    run("vault", "set", "design-tool", "--totp", "-", "--passphrase-file", p1, input=_otpauth(SEED_ARGV, "Design"))  # fmt: skip
     run("vault", "set", "x-main", "--recovery-codes", str(paths["codes"]), "--passphrase-file", p1)  # fmt: skip
     run("vault", "set", "x-main", "--totp", "-", "--passphrase-file", p1, input=NOT_BASE32, code=2)
     run("vault", "set", "x-main", "--passphrase-file", wrong, input=SHARED + "\n", code=2)
@@ -494,8 +496,7 @@ def test_no_secret_leaks_from_real_processes(sandbox: Path) -> None:
     paths, inputs = _inputs(sandbox)
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
     env |= {
-        TEST_KDF_ENV: TEST_KDF_CONSENT,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": TEST_PYTHONPATH,
         "TMPDIR": str(sandbox / "tmp"),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "POSTURE_VAULT_PASSPHRASE": PASSPHRASE_1,

@@ -40,7 +40,7 @@ from scanner.core.secret import Secret
 from scanner.vault import Vault
 from scanner.vault import format as fmt
 vault = Vault.open(Path(sys.argv[1]), Secret({passphrase!r}))
-vault.change_passphrase(Secret({new!r}), kdf=fmt.TEST_KDF)
+vault.change_passphrase(Secret({new!r}))
 """
 
 # Steps a first save never reaches: there is no earlier file to back up.

@@ -20,8 +20,8 @@ from scanner.core.secret import Secret
 from scanner.vault import Entry, Vault, unlock
 from scanner.vault import format as fmt
 from scanner.vault.entries import utc_now
-from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
 from tests.conftest import PASSPHRASE, SENTINEL
+from tests.kdf import patches
 from tests.vault.conftest import invoke
 
 SETTINGS = settings(
@@ -33,7 +33,8 @@ SETTINGS = settings(
 def original(tmp_path_factory: pytest.TempPathFactory) -> Iterator[bytes]:
     """The bytes of a small real vault (test KDF) holding one password, a TOTP seed and codes."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(TEST_KDF_ENV, TEST_KDF_CONSENT)
+        for attribute, value in patches(fmt).items():
+            patch.setattr(fmt, attribute, value)
         path = tmp_path_factory.mktemp("vault") / "posture.vault"
         vault = Vault.create(path, Secret(PASSPHRASE))
         now = utc_now()

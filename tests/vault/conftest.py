@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from scanner.cli import app
-from scanner.vault.vault import TEST_KDF_CONSENT, TEST_KDF_ENV
 from tests.conftest import PASSPHRASE, SENTINEL  # noqa: F401 - re-exported for the vault tests
+from tests.kdf import TEST_PYTHONPATH
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "scanner" / "data" / "inventory.example.toml"
@@ -44,8 +44,7 @@ def run_posture(
 ) -> subprocess.CompletedProcess[str]:
     """`python -m scanner ARGS` as a real process, with the test KDF switch and REPO importable."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    full_env[TEST_KDF_ENV] = TEST_KDF_CONSENT
-    full_env["PYTHONPATH"] = str(REPO)
+    full_env["PYTHONPATH"] = TEST_PYTHONPATH
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "scanner", *args],

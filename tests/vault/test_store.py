@@ -8,6 +8,7 @@ from scanner.core.secret import Secret
 from scanner.vault import Entry, Vault, store
 from scanner.vault.entries import utc_now
 from scanner.vault.errors import VaultLocked
+from tests.kdf import TEST_PYTHONPATH
 
 from .conftest import PASSPHRASE, REPO, run_posture
 
@@ -163,7 +164,7 @@ def test_eight_cli_processes_setting_different_accounts_lose_none(workdir: Path)
         "newsletter",
     ]
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    full_env.update(env, PYTHONPATH=str(REPO))
+    full_env.update(env, PYTHONPATH=TEST_PYTHONPATH)
     writers = [
         subprocess.Popen(
             [sys.executable, "-m", "scanner", "vault", "set", account, "--generate"],
