@@ -21,6 +21,7 @@ from scanner.core.errors import PostureError, UsageError
 from scanner.core.tomlsource import suggest
 from scanner.engine.facts import OpenOffboarding
 from scanner.offboard.plan import ROTATE, TRANSFER, accounts_of
+from scanner.state import chain
 from scanner.state.db import StateDB
 
 
@@ -177,7 +178,7 @@ class CaseLog:
                     f'"{who}" already has an open offboarding case (#{existing[0]}, opened '
                     f"{existing[1]}); see: posture offboard show {who}"
                 )
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO offboarding_cases (who, name, starts_on, opened_at, opened_by, note, "
                 "checklist) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -190,6 +191,8 @@ class CaseLog:
                     checklist.to_json(),
                 ),
             )
+            assert cursor.lastrowid is not None  # noqa: S101 - an INSERT sets it
+            chain.append(conn, "offboarding_open", cursor.lastrowid)
         return self.require_open(who)
 
     def tick(
@@ -214,11 +217,13 @@ class CaseLog:
                     f'step "{found.id}" was already done at {earlier.done_at} by {earlier.done_by}'
                 )
             tick = Tick(found.id, _stamp(now or utc_now()), by, note)
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO offboarding_steps (case_id, step_id, done_at, done_by, note, "
                 "handed_to) VALUES (?, ?, ?, ?, ?, ?)",
                 (case.id, tick.step_id, tick.done_at, tick.done_by, tick.note, handed_to),
             )
+            assert cursor.lastrowid is not None  # noqa: S101 - an INSERT sets it
+            chain.append(conn, "offboarding_step", cursor.lastrowid)
         return self.require_open(who), tick
 
     def _step(self, case: Case, step: str) -> ChecklistStep:
@@ -263,6 +268,7 @@ class CaseLog:
                     case.id,
                 ),
             )
+            chain.append(conn, "offboarding_close", case.id)
         return self.require_latest(who)
 
 
