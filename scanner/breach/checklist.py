@@ -72,12 +72,22 @@ def _header_lines(checklist: Checklist, incident: Incident | None) -> list[str]:
 
 def render_text(checklist: Checklist, incident: Incident | None = None) -> str:
     """The checklist for a terminal; with `incident`, each step shows whether and when it was done."""
-    out = _header_lines(checklist, incident)
+    out = _header_lines(checklist, incident) + text_steps(checklist, incident)
+    return "\n".join(out) + "\n"
+
+
+def text_steps(
+    checklist: Checklist, incident: Incident | None = None, *, upper: bool = True
+) -> list[str]:
+    """The phases and numbered steps as terminal lines (shared with `posture offboard`, whose
+    phases are accounts: their titles keep their case)."""
+    out: list[str] = []
     for phase, numbered in _numbered(checklist):
-        out += ["", f"{_clean(phase.title).upper()}: {_clean(phase.summary)}", ""]
+        title = _clean(phase.title).upper() if upper else _clean(phase.title)
+        out += ["", f"{title}: {_clean(phase.summary)}", ""]
         for number, step in numbered:
             out += _text_step(number, step, incident)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _numbered(checklist: Checklist) -> Iterator[tuple[Phase, list[tuple[int, ChecklistStep]]]]:
@@ -125,14 +135,32 @@ def render_markdown(checklist: Checklist, incident: Incident | None = None) -> s
         if incident.close_reason:
             out.append(f"- Close reason: {_md(incident.close_reason)}")
         out.append(f"- Progress: {incident.progress()}")
+    out += markdown_steps(checklist, incident)
+    return "\n".join(out) + "\n"
+
+
+def markdown_steps(checklist: Checklist, incident: Incident | None = None) -> list[str]:
+    """The phases and numbered steps as Markdown, then the record when there is one (shared
+    with `posture offboard`)."""
+    out: list[str] = []
     for phase, numbered in _numbered(checklist):
-        out += ["", f"## {phase.title}: {phase.summary}", ""]
+        out += ["", f"## {_md(phase.title)}: {_md(phase.summary)}", ""]
         for number, step in numbered:
             out += _md_step(number, step, incident)
     if incident is not None:
         out += ["", "## Record", ""]
         out += _record(incident)
-    return "\n".join(out) + "\n"
+    return out
+
+
+def markdown_text(text: str) -> str:
+    """Operator text escaped for Markdown, on one line."""
+    return _md(text)
+
+
+def when(stamp: str) -> str:
+    """`2026-11-23T14:02:11Z` as `2026-11-23 14:02 UTC`."""
+    return _when(stamp)
 
 
 def _md_step(number: int, step: ChecklistStep, incident: Incident | None) -> list[str]:

@@ -502,23 +502,42 @@ def rotate(
             entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
 
     opened.update(change, action="rotate")
+    for target, why in work:
+        _report_rotation(target, why, target.id in had_password, where.db)
+
+
+def _report_rotation(target: Account, why: str, had_password: bool, db: Path) -> None:
+    """Where to change the new password, how to see or undo it, and the checklist steps it
+    ticked."""
+    platform = _platform(target)
+    urls = platform.urls
+    where_to = urls.change_password or urls.login or target.url or "the service's settings"
+    login = f" (login {target.login_email})" if target.login_email else ""
+    kept = "the old one is kept in history" if had_password else "no earlier one"
+    typer.echo(f"{target.id}: new password stored; {kept} ({why})")
+    typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
+    if urls.login and urls.login != where_to:
+        typer.echo(f"  log in at: {urls.login}")
+    typer.echo(f"  see it with: posture vault get {target.id}")
+    typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
+    for line in _tick_checklists(db, target.id):
+        typer.echo(f"  {line}")
+
+
+def _tick_checklists(db: Path, account_id: str) -> list[str]:
+    """Tick the rotate steps a rotation completes: breach incidents and offboarding cases."""
     from scanner.breach.incidents import tick_rotation
     from scanner.core.actor import actor
+    from scanner.offboard.cases import tick_rotation as tick_offboarding
 
-    for target, why in work:
-        platform = _platform(target)
-        urls = platform.urls
-        where_to = urls.change_password or urls.login or target.url or "the service's settings"
-        login = f" (login {target.login_email})" if target.login_email else ""
-        kept = "the old one is kept in history" if target.id in had_password else "no earlier one"
-        typer.echo(f"{target.id}: new password stored; {kept} ({why})")
-        typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
-        if urls.login and urls.login != where_to:
-            typer.echo(f"  log in at: {urls.login}")
-        typer.echo(f"  see it with: posture vault get {target.id}")
-        typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
-        for incident_account, step in tick_rotation(where.db, target.id, actor()):
-            typer.echo(f"  breach checklist of {incident_account}: ticked {step}")
+    by = actor()
+    lines = [
+        f"breach checklist of {a}: ticked {step}" for a, step in tick_rotation(db, account_id, by)
+    ]
+    lines += [
+        f"offboarding of {w}: ticked {step}" for w, step in tick_offboarding(db, account_id, by)
+    ]
+    return lines
 
 
 def rollback(

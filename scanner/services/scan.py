@@ -21,6 +21,7 @@ from scanner.engine.suppressions import SuppressionFile, apply_suppressions, loa
 from scanner.inventory.accounts import Inventory, load_inventory
 from scanner.inventory.platforms import catalogue, stale_warnings
 from scanner.inventory.policy import Policy, load_policy
+from scanner.offboard.cases import open_offboardings_at
 from scanner.passwords.analysis import analyse
 from scanner.passwords.corpus import open_breach_source
 from scanner.state.db import StateDB, default_state_path
@@ -152,6 +153,7 @@ def perform_scan(
         platforms=catalogue(),
         today=today,
         incidents=open_incidents_at(state_path(request)),
+        offboardings=open_offboardings_at(state_path(request)),
         secrets=secrets,
         handbook=handbook_facts(inventory, policy, today, state_path(request)),
     )

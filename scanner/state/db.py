@@ -1,4 +1,5 @@
-"""The state database (`posture.db`, SQLite): scan history, incidents, vault audit, score cache.
+"""The state database (`posture.db`, SQLite): scan history, incidents, offboarding cases, vault
+audit, score cache.
 
 No secret is ever written here. The schema is versioned with `PRAGMA user_version`; each
 migration runs once, in a transaction.
@@ -151,6 +152,34 @@ MIGRATIONS: tuple[str, ...] = (
         row_id INTEGER NOT NULL,
         digest TEXT NOT NULL              -- SHA-256 over the previous digest and the row
     )
+    """,
+    # 6: offboarding cases (posture offboard), the same shape as incidents plus who and when
+    """
+    CREATE TABLE offboarding_cases (
+        id INTEGER PRIMARY KEY,
+        who TEXT NOT NULL,                -- a person id or agency:ID
+        name TEXT NOT NULL,
+        starts_on TEXT NOT NULL,          -- the last day or contract end (ISO date)
+        opened_at TEXT NOT NULL,
+        opened_by TEXT NOT NULL,
+        note TEXT,
+        checklist TEXT NOT NULL,          -- JSON: the plan as printed at start
+        closed_at TEXT,
+        closed_by TEXT,
+        close_reason TEXT,
+        forced INTEGER NOT NULL DEFAULT 0,
+        verification TEXT                 -- JSON: what still named the leaver at close, never a secret
+    );
+    CREATE UNIQUE INDEX offboarding_one_open ON offboarding_cases(who) WHERE closed_at IS NULL;
+    CREATE TABLE offboarding_steps (
+        case_id INTEGER NOT NULL REFERENCES offboarding_cases(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        done_at TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        note TEXT,
+        handed_to TEXT,                   -- the new owner, for transfer steps
+        PRIMARY KEY (case_id, step_id)
+    );
     """,
 )
 

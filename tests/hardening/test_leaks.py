@@ -416,8 +416,23 @@ def test_no_secret_leaks_through_any_command_in_process(
     run("breach", "export", "x-main", "-o", "incident.md")
     run("breach", "close", "x-main", "--force", "--reason", "drill", "--by", "tester")
 
+    # offboard: alex knew x-support's password (BRAVO); the close verification opens the vault.
+    run("offboard", "checklist", "alex")
+    run("offboard", "checklist", "agency:brightsocial", "--format", "markdown")
+    run("offboard", "start", "alex", "--by", "tester", "--note", "last day")
+    run("offboard", "done", "alex", "devices", "--by", "tester", "--note", "laptop returned")
+    run("offboard", "close", "alex", "--passphrase-file", p1, code=2)  # ACC-002 names alex
+    run("offboard", "close", "alex", "--passphrase-file", wrong, code=2)
+    run("offboard", "show", "alex")
+    run("offboard", "list")
+    run("offboard", "export", "alex")
+    run("offboard", "export", "alex", "-o", "offboarding.md")
+
     # change: rotate, roll back, remove, re-encrypt under a new passphrase.
-    run("vault", "rotate", "x-support", "--reason", "leaver", "--passphrase-file", p1)
+    rotated = run("vault", "rotate", "x-support", "--reason", "leaver", "--passphrase-file", p1)
+    assert "offboarding of alex: ticked rotate:x-support" in rotated
+    closed = run("offboard", "close", "alex", "--force", "--reason", "drill", "--passphrase-file", p1)  # fmt: skip
+    assert "ACC-002 x-support" in closed  # positive control: the checks ran on the vault's secrets
     run("vault", "rotate", "--all-due", "--as-of", "2027-06-01", "--passphrase-file", p1)
     run("vault", "rollback", "x-support", "--passphrase-file", p1)
     run("vault", "history", "x-support", "--passphrase-file", p1)
