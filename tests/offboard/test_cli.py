@@ -57,8 +57,8 @@ def test_an_agency_gets_partner_access_steps_where_the_platform_has_them(work: P
     assert "2 accounts tied" in out
     assert "Remove Bright Social Ltd's partner access to facebook-page" in out
     assert "roles: partner access" in out
-    # TikTok has no partner role: the agency's own role is removed instead.
-    assert "Remove Bright Social Ltd's role on TikTok" in out
+    # TikTok Business Center shares assets with an agency as a partner too (catalogue v2).
+    assert "Remove Bright Social Ltd's partner access to tiktok-brand" in out
     assert "acme@brightsocial.example" in out  # the agency's login email on its account
     assert "contract_ends = 2027-06-30 for agency:brightsocial" in out
     assert "(case date 2027-06-30)" in out
