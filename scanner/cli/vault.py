@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
     from scanner.inventory.platforms import Platform
     from scanner.state.audit import DatabaseAudit
-    from scanner.vault import Entry, Vault
+    from scanner.vault import Vault
     from scanner.vault.passphrase import OsKeyring
 
 
@@ -187,12 +187,6 @@ def _stdin_text(label: str) -> str:
         raise UsageError(f"{label}: stdin is not UTF-8 text; nothing was stored") from None
 
 
-def _entry_or_new(entries: dict[str, Entry], name: str) -> Entry:
-    from scanner.vault import Entry
-
-    return entries.get(name) or Entry(name=name)
-
-
 def init(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -247,10 +241,9 @@ def set_secret(
 ) -> None:
     """Store a password (hidden prompt, or stdin when not a terminal; never argv), a TOTP seed or recovery codes."""
     refuse_stray(ctx, "a password", "type it at the prompt or pipe it on stdin")
-    import dataclasses
-
     from scanner.vault.generate import generate_password
     from scanner.vault.otp import parse_otpauth
+    from scanner.vault.service import NewSecrets, store_secrets
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="--generate" if generate else None)
@@ -281,19 +274,10 @@ def set_secret(
                 f"{_platform(target).display_name} takes passwords of "
                 f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
             )
-    now = _now()
-
-    def change(entries: dict[str, Entry]) -> None:
-        entry = _entry_or_new(entries, name)
-        if password is not None and password != entry.password:
-            entry = entry.with_password(password, now, "replaced by vault set")
-        if seed is not None:
-            entry = dataclasses.replace(entry, totp=seed)
-        if recovery_codes is not None:
-            entry = dataclasses.replace(entry, recovery_codes=codes)
-        entries[name] = entry
-
-    opened.update(change, action="set")
+    new = NewSecrets(
+        password=password, totp=seed, codes=codes if recovery_codes is not None else None
+    )
+    store_secrets(opened, name, new, _now())
     stored = [
         what
         for what, given in (
@@ -442,8 +426,8 @@ def rotate(
     remember: bool = RememberOption,
 ) -> None:
     """Generate a new password by the platform's rules, keep the old one in history, say where to change it."""
-    from scanner.vault.generate import generate_password
-    from scanner.vault.rotation import due_for_rotation
+    from scanner.core.actor import actor
+    from scanner.services import rotation
 
     if (account is None) == (not all_due):
         raise UsageError("give one ACCOUNT or --all-due")
@@ -451,40 +435,23 @@ def rotate(
     inv = where.load_inventory(required="rotate")
     assert inv is not None  # noqa: S101 - required above
     opened = _unlock(where, passphrase_file, remember)
-    if all_due:
-        today = parse_date(as_of, "--as-of") or dt.date.today()
-        work = [(a, reason or why) for a, why in due_for_rotation(inv, opened, today)]
-        if not work:
-            typer.echo("no account is due for rotation")
-            return
-    else:
-        assert account is not None  # noqa: S101 - checked above
-        work = [(inv.account(account), reason or "manual rotation")]
-    fresh = {a.id: generate_password(_platform(a).password) for a, _ in work}
-    had_password = {a.id for a, _ in work if (e := opened.entry(a.vault_entry)) and e.password}
-    now = _now()
-
-    def change(entries: dict[str, Entry]) -> None:
-        for target, why in work:
-            entry = _entry_or_new(entries, target.vault_entry)
-            entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
-
-    opened.update(change, action="rotate")
-    from scanner.breach.incidents import tick_rotation
-    from scanner.core.actor import actor
-
-    for target, why in work:
-        platform = _platform(target)
+    today = parse_date(as_of, "--as-of") or dt.date.today()
+    work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
+    if not work:
+        typer.echo("no account is due for rotation")
+        return
+    for done in rotation.rotate(opened, work, db=where.db, by=actor(), now=_now()):
+        target, platform = done.account, done.platform
         where_to = platform.login_url or target.url or "the service's settings"
         login = f" (login {target.login_email})" if target.login_email else ""
-        kept = "the old one is kept in history" if target.id in had_password else "no earlier one"
-        typer.echo(f"{target.id}: new password stored; {kept} ({why})")
+        kept = "the old one is kept in history" if done.had_password else "no earlier one"
+        typer.echo(f"{target.id}: new password stored; {kept} ({done.reason})")
         typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
         if platform.security_url:
             typer.echo(f"  password settings: {platform.security_url}")
         typer.echo(f"  see it with: posture vault get {target.id}")
         typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
-        for incident_account, step in tick_rotation(where.db, target.id, actor()):
+        for incident_account, step in done.ticked:
             typer.echo(f"  breach checklist of {incident_account}: ticked {step}")
 
 
@@ -497,24 +464,12 @@ def rollback(
     remember: bool = RememberOption,
 ) -> None:
     """Bring back the previous password (for a rotation the platform refused)."""
-    from scanner.vault.errors import EntryMissing
+    from scanner.services.rotation import rollback as roll_back
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
-    name = _existing_entry(inv, account, opened)
-    now = _now()
-
-    def change(entries: dict[str, Entry]) -> None:
-        entry = entries.get(name)
-        if entry is None:
-            raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
-        previous = entry.rolled_back(now)
-        if previous is None:
-            raise EntryMissing(f'entry "{name}" has no earlier password', path=where.vault)
-        entries[name] = previous
-
-    opened.update(change, action="rollback")
+    roll_back(opened, _existing_entry(inv, account, opened), _now())
     typer.echo(f"{account}: the previous password is current again; the replaced one is in history")
 
 
@@ -568,18 +523,13 @@ def remove(
     remember: bool = RememberOption,
 ) -> None:
     """Remove an entry (the previous vault stays among the backups)."""
-    from scanner.vault.errors import EntryMissing
+    from scanner.vault.service import remove_entry
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
     name = _existing_entry(inv, account, opened)
-
-    def change(entries: dict[str, Entry]) -> None:
-        if entries.pop(name, None) is None:
-            raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
-
-    opened.update(change, action="rm")
+    remove_entry(opened, name)
     typer.echo(f"{account}: entry {name} removed (the previous vault is kept as a backup)")
 
 
@@ -634,11 +584,11 @@ def import_export(
     remember: bool = RememberOption,
 ) -> None:
     """Import logins from a CSV export, matched to inventory accounts; lists what did not match."""
-    import dataclasses
-
     from scanner.inventory.platforms import catalogue
+    from scanner.vault.entries import AT
     from scanner.vault.importers import Manager, match_logins, read_export
     from scanner.vault.otp import parse_otpauth
+    from scanner.vault.service import Stored, store_imported
 
     try:
         manager = Manager(source.lower())
@@ -658,23 +608,11 @@ def import_export(
                 match.login.totp.reveal(), source=f"{file}:{match.login.line}: TOTP"
             )
     opened = _unlock(where, passphrase_file, remember)
-    now = _now()
-
-    def change(entries: dict[str, Entry]) -> None:
-        for match in matches:
-            name = match.account.vault_entry
-            entry = _entry_or_new(entries, name)
-            password = match.login.password
-            if password is not None and password != entry.password:
-                entry = entry.with_password(
-                    password, now, f"replaced by import from {manager.value}"
-                )
-            if match.account.id in seeds:
-                entry = dataclasses.replace(entry, totp=seeds[match.account.id])
-            entries[name] = entry
-
-    if matches:
-        opened.update(change, action=f"import {manager.value}")
+    rows = [
+        Stored(m.account.vault_entry, m.login.password, AT, seeds.get(m.account.id))
+        for m in matches
+    ]
+    store_imported(opened, rows, manager.value, _now())
     typer.echo(
         f"imported {len(matches)} of {len(logins)} logins"
         + (f": {', '.join(m.account.id for m in matches)}" if matches else "")
@@ -690,13 +628,10 @@ def forget(
     vault: Path | None = VaultOption,
 ) -> None:
     """Remove this vault's key from the OS keyring."""
-    from scanner.vault import format as fmt
-    from scanner.vault import store
-    from scanner.vault.passphrase import OsKeyring
+    from scanner.vault.service import forget_key
 
     where = _where(inventory, vault, None)
-    header = fmt.parse(store.read(where.vault), where.vault).header
-    if OsKeyring().forget(header.vault_id):
+    if forget_key(where.vault):
         typer.echo("removed the vault's key from the OS keyring")
     else:
         typer.echo("the OS keyring held no key for this vault")

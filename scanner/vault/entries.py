@@ -7,13 +7,15 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Literal
 
 from scanner.core.secret import Secret
 from scanner.vault.otp import TotpSeed
 
 HISTORY_LIMIT = 10
 PAYLOAD_FORMAT = 1
+# `with_password(..., set_at=AT)`: the value was set at the moment of the change itself.
+AT: Final = "at"
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,26 @@ class Entry:
     last_rotated_at: dt.datetime | None = None
     last_rotation_reason: str | None = None
 
-    def with_password(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
-        """This entry with `value` as the current password; the old one moves into history."""
+    def with_password(
+        self,
+        value: Secret,
+        at: dt.datetime,
+        reason: str,
+        *,
+        set_at: dt.datetime | Literal["at"] | None = AT,
+    ) -> Entry:
+        """This entry with `value` as the current password; the old one moves into history.
+
+        `set_at` is when the value was set on the platform: the change time (default), a date an
+        export or the operator gave, or None when nobody knows (older than any departure).
+        """
         history = self.history
         if self.password is not None:
             past = PastPassword(self.password, self.password_set_at, at, reason)
             history = (past, *history)[:HISTORY_LIMIT]
-        return dataclasses.replace(self, password=value, password_set_at=at, history=history)
+        when = at if set_at == AT else set_at
+        assert not isinstance(when, str)  # noqa: S101 - narrowed for mypy
+        return dataclasses.replace(self, password=value, password_set_at=when, history=history)
 
     def rotated(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
         changed = self.with_password(value, at, reason)
