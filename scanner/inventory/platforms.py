@@ -66,6 +66,8 @@ class Platform:
     delegation: Delegation
     password: PasswordRules
     runbook: tuple[PlatformStep, ...]
+    # Hosts of its login pages (a subdomain of one matches too), for matching exports.
+    hosts: tuple[str, ...] = ()
 
     @property
     def strongest_mfa(self) -> Mfa:
@@ -112,6 +114,7 @@ def _platform(data: Mapping[str, Any]) -> Platform:
             )
             for step in data.get("runbook", [])
         ),
+        hosts=tuple(str(h).lower() for h in data.get("hosts", [])),
     )
 
 
@@ -132,6 +135,29 @@ def platform_for(platform_id: str, platforms: Mapping[str, Platform] | None = No
     `other` for anything not catalogued."""
     platforms = platforms or catalogue()
     return platforms.get(platform_id) or platforms[OTHER]
+
+
+def platforms_for_host(
+    host: str, platforms: Mapping[str, Platform] | None = None
+) -> tuple[Platform, ...]:
+    """Every platform that signs in at `host` or at a host it is a subdomain of, most specific
+    host first; several when a login host is shared (accounts.google.com)."""
+    platforms = platforms or catalogue()
+    labels = host.lower().strip(".").split(".")
+    for start in range(len(labels) - 1):
+        suffix = ".".join(labels[start:])
+        found = tuple(p for p in platforms.values() if suffix in p.hosts)
+        if found:
+            return found
+    return ()
+
+
+def platform_for_host(
+    host: str, platforms: Mapping[str, Platform] | None = None
+) -> Platform | None:
+    """The one platform whose login host `host` is; None when none or several claim it."""
+    found = platforms_for_host(host, platforms)
+    return found[0] if len(found) == 1 else None
 
 
 def platform_ids() -> frozenset[str]:
