@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
     from scanner.inventory.platforms import Platform
     from scanner.state.audit import DatabaseAudit
-    from scanner.vault import Vault
+    from scanner.vault import Entry, Vault
     from scanner.vault.passphrase import OsKeyring
+    from scanner.vault.service import ImportedRow
 
 
 vault_app = typer.Typer(
@@ -231,6 +232,12 @@ def set_secret(
     recovery_codes: Path | None = typer.Option(
         None, "--recovery-codes", help="Store recovery codes from this file, one per line."
     ),
+    set_on: str | None = typer.Option(
+        None,
+        "--set-on",
+        metavar="DATE",
+        help="When the password was set on the platform (YYYY-MM-DD or today).",
+    ),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
@@ -274,8 +281,12 @@ def set_secret(
                 f"{_platform(target).display_name} takes passwords of "
                 f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
             )
+    set_at = _password_set_at(set_on, generate, opened.entry(name))
     new = NewSecrets(
-        password=password, totp=seed, codes=codes if recovery_codes is not None else None
+        password=password,
+        set_at=set_at,
+        totp=seed,
+        codes=codes if recovery_codes is not None else None,
     )
     store_secrets(opened, name, new, _now())
     stored = [
@@ -288,6 +299,11 @@ def set_secret(
         if given
     ]
     typer.echo(f"{account}: stored {' and '.join(stored)} in entry {name}")
+    if password is not None and set_at is None:
+        _notice(
+            f"{account}: the password's set date is unknown, so it counts as older than any "
+            "departure; give --set-on DATE (or --set-on today) if you know it"
+        )
     if generate:
         typer.echo(f"  see it with: posture vault get {account}")
 
@@ -390,8 +406,8 @@ def list_entries(
             continue
         age = (
             f"{(today - entry.password_set_at.date()).days} d"
-            if entry.password is not None and entry.password_set_at
-            else "-"
+            if entry.password_set_at
+            else "unknown"
         )
         rows.append(
             (
@@ -577,18 +593,32 @@ def passwd(
 def import_export(
     file: Path = typer.Argument(..., help="The password manager's CSV export."),
     source: str = typer.Option(..., "--from", help="bitwarden, keepassxc or 1password."),
+    mapping: list[str] | None = typer.Option(
+        None,
+        "--map",
+        metavar="ROW=ACCOUNT",
+        help="Store export row ROW (as numbered in the plan) in ACCOUNT; repeat as needed.",
+    ),
+    set_on: str | None = typer.Option(
+        None,
+        "--set-on",
+        metavar="DATE",
+        help="When these passwords were set, for rows whose export has no date (YYYY-MM-DD).",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan, row by row, and write nothing."
+    ),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
-    """Import logins from a CSV export, matched to inventory accounts; lists what did not match."""
+    """Import logins from a CSV export: one line per row (the account and the rule, or why not)."""
     from scanner.inventory.platforms import catalogue
-    from scanner.vault.entries import AT
-    from scanner.vault.importers import Manager, match_logins, read_export
+    from scanner.vault.importers import Manager, Outcome, plan_import, read_export
     from scanner.vault.otp import parse_otpauth
-    from scanner.vault.service import Stored, store_imported
+    from scanner.vault.service import import_rows
 
     try:
         manager = Manager(source.lower())
@@ -596,31 +626,109 @@ def import_export(
         raise UsageError(
             f'--from: "{source}" is not one of {", ".join(m.value for m in Manager)}'
         ) from None
+    set_at = _set_on(set_on)
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="import")
     assert inv is not None  # noqa: S101 - required above
     logins = read_export(file, manager)
-    matches, unmatched = match_logins(logins, inv, dict(catalogue()))
-    seeds = {}
-    for match in matches:
-        if match.login.totp is not None:
-            seeds[match.account.id] = parse_otpauth(
-                match.login.totp.reveal(), source=f"{file}:{match.login.line}: TOTP"
-            )
+    mapped = _parse_map(mapping or [], {login.row for login in logins}, inv)
+    plans = plan_import(logins, inv, dict(catalogue()), mapped=mapped)
+    seeds = {
+        p.login.row: parse_otpauth(p.login.totp.reveal(), source=f"{file}:{p.login.line}: TOTP")
+        for p in plans
+        if p.outcome is Outcome.IMPORT and p.login.totp is not None
+    }
     opened = _unlock(where, passphrase_file, remember)
-    rows = [
-        Stored(m.account.vault_entry, m.login.password, AT, seeds.get(m.account.id))
-        for m in matches
-    ]
-    store_imported(opened, rows, manager.value, _now())
-    typer.echo(
-        f"imported {len(matches)} of {len(logins)} logins"
-        + (f": {', '.join(m.account.id for m in matches)}" if matches else "")
+    done = import_rows(
+        opened,
+        plans,
+        source=manager.value,
+        seeds=seeds,
+        set_on=set_at,
+        now=_now(),
+        dry_run=dry_run,
     )
-    if unmatched:
-        typer.echo(f"not imported ({len(unmatched)}):")
-        for miss in unmatched:
-            typer.echo(f"  line {miss.login.line}: {miss.login.name or '(no name)'}: {miss.why}")
+    for row in done:
+        typer.echo(_import_line(row, dry_run))
+    typer.echo(_import_summary(done, dry_run))
+
+
+def _password_set_at(
+    set_on: str | None, generate: bool, entry: Entry | None
+) -> dt.datetime | Literal["at"] | None:
+    """When a password `vault set` stores was set on the platform: --set-on; now for a generated
+    one or one replacing a vault password (the operator just changed it); else unknown."""
+    if set_on is not None:
+        return _set_on(set_on)
+    if generate or (entry is not None and entry.password is not None):
+        return "at"
+    return None
+
+
+def _set_on(text: str | None) -> dt.datetime | None:
+    """--set-on DATE (or today) as midnight UTC of that day; a future day is refused."""
+    if text is not None and text.strip().lower() == "today":
+        text = dt.date.today().isoformat()
+    day = parse_date(text, "--set-on")
+    if day is None:
+        return None
+    if day > dt.date.today():
+        raise UsageError(f"--set-on: {day.isoformat()} is in the future")
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _parse_map(values: list[str], rows: set[int], inventory: Inventory) -> dict[int, str]:
+    mapped: dict[int, str] = {}
+    for value in values:
+        row_text, sep, account_id = value.partition("=")
+        if not sep or not row_text.strip().isdigit() or not account_id.strip():
+            raise UsageError(f'--map: "{value[:60]}" is not ROW=ACCOUNT (e.g. --map 5=youtube)')
+        row = int(row_text)
+        if row not in rows:
+            raise UsageError(f"--map: the export has no login row {row}")
+        mapped[row] = inventory.account(account_id.strip()).id
+    return mapped
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """An export's title as one safe line: control characters replaced, long titles cut."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text) or "(no title)"
+    return clean if len(clean) <= limit else clean[: limit - 3] + "..."
+
+
+def _import_line(row: ImportedRow, dry_run: bool) -> str:
+    plan = row.plan
+    head = f"row {plan.login.row}: {_shown(plan.login.name)}"
+    if plan.account is None or not row.action:
+        not_done = "would not import" if dry_run else "not imported"
+        why = plan.why
+        if plan.candidates and plan.outcome.value == "ambiguous":
+            why = (
+                f"ambiguous, {plan.why}: {', '.join(plan.candidates)}; "
+                f"choose with --map {plan.login.row}=ACCOUNT"
+            )
+        return f"{head}: {not_done}: {why}"
+    when = row.set_at.date().isoformat() if row.set_at else "unknown"
+    verb = {
+        "stored": "would store in" if dry_run else "stored in",
+        "unchanged": "unchanged in",
+        "date": "unchanged in",
+    }[row.action]
+    extra = ", set date filled in" if row.action == "date" else ""
+    return f"{head}: {verb} {plan.account.id} (by {plan.rule}; set {when}{extra})"
+
+
+def _import_summary(done: list[ImportedRow], dry_run: bool) -> str:
+    from collections import Counter
+
+    outcomes = Counter(r.plan.outcome.value for r in done if not r.action)
+    stored = sum(1 for r in done if r.action in ("stored", "date"))
+    unchanged = sum(1 for r in done if r.action == "unchanged")
+    parts = [f"{count} {name}" for name, count in sorted(outcomes.items())]
+    verb = "would store" if dry_run else "stored"
+    line = f"{len(done)} rows: {verb} {stored}, unchanged {unchanged}"
+    line += f"; not imported: {', '.join(parts)}" if parts else ""
+    return line + ("; dry run, nothing written" if dry_run else "")
 
 
 def forget(

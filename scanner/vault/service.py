@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -13,6 +13,7 @@ from typing import Literal
 from scanner.core.secret import Secret
 from scanner.vault.entries import AT, Entry
 from scanner.vault.errors import EntryMissing
+from scanner.vault.importers import Outcome, RowPlan
 from scanner.vault.otp import TotpSeed
 from scanner.vault.vault import Vault
 
@@ -63,31 +64,73 @@ def remove_entry(vault: Vault, name: str) -> None:
 
 
 @dataclass(frozen=True)
-class Stored:
-    """One value an import writes into an entry."""
+class ImportedRow:
+    """What the import did (or, in a dry run, would do) with one planned row."""
 
-    entry: str
-    password: Secret | None
-    set_at: dt.datetime | Literal["at"] | None  # the export's date; None: unknown; AT: now
-    totp: TotpSeed | None
+    plan: RowPlan
+    # "stored", "unchanged", "date" (same value, set date filled in) or "" (not imported).
+    action: str
+    set_at: dt.datetime | None = None
 
 
-def store_imported(vault: Vault, rows: Sequence[Stored], source: str, now: dt.datetime) -> None:
-    """Write the planned rows in one vault update; an unchanged password keeps its own date."""
+def import_rows(
+    vault: Vault,
+    plans: Sequence[RowPlan],
+    *,
+    source: str,
+    seeds: Mapping[int, TotpSeed],
+    set_on: dt.datetime | None,
+    now: dt.datetime,
+    dry_run: bool,
+) -> list[ImportedRow]:
+    """Store every row planned for import in one vault update (none in a dry run).
 
-    def change(entries: dict[str, Entry]) -> None:
-        for row in rows:
-            entry = entry_or_new(entries, row.entry)
-            if row.password is not None and row.password != entry.password:
-                entry = entry.with_password(
-                    row.password, now, f"replaced by import from {source}", set_at=row.set_at
-                )
-            if row.totp is not None:
-                entry = dataclasses.replace(entry, totp=row.totp)
-            entries[row.entry] = entry
+    A row's set date is the export's own (KeePassXC "Last Modified"), else `set_on`, else unknown.
+    An unchanged password keeps its entry's date unless that date is unknown.
+    """
 
-    if rows:
-        vault.update(change, action=f"import {source}")
+    def change(entries: dict[str, Entry]) -> list[ImportedRow]:
+        done = []
+        for plan in plans:
+            if plan.outcome is not Outcome.IMPORT or plan.account is None:
+                done.append(ImportedRow(plan, ""))
+                continue
+            name = plan.account.vault_entry
+            entry, action = _imported(entry_or_new(entries, name), plan, seeds, set_on, now, source)
+            entries[name] = entry
+            done.append(ImportedRow(plan, action, entry.password_set_at))
+        return done
+
+    planned = change(dict(vault.entries()))
+    if dry_run or not any(row.action in ("stored", "date") for row in planned):
+        return planned  # nothing to write: the vault file stays byte for byte as it was
+    return vault.update(change, action=f"import {source}")
+
+
+def _imported(
+    entry: Entry,
+    plan: RowPlan,
+    seeds: Mapping[int, TotpSeed],
+    set_on: dt.datetime | None,
+    now: dt.datetime,
+    source: str,
+) -> tuple[Entry, str]:
+    login = plan.login
+    set_at = login.modified or set_on
+    action = "unchanged"
+    if login.password is not None and login.password != entry.password:
+        entry = entry.with_password(
+            login.password, now, f"replaced by import from {source}", set_at=set_at
+        )
+        action = "stored"
+    elif login.password is not None and entry.password_set_at is None and set_at is not None:
+        entry = dataclasses.replace(entry, password_set_at=set_at)
+        action = "date"
+    seed = seeds.get(login.row)
+    if seed is not None and seed != entry.totp:
+        entry = dataclasses.replace(entry, totp=seed)
+        action = "stored"
+    return entry, action
 
 
 def forget_key(path: Path) -> bool:

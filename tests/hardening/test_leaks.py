@@ -351,7 +351,9 @@ def test_no_secret_leaks_through_any_command_in_process(
     # import from each manager's CSV export.
     for manager in ("bitwarden", "keepassxc", "1password"):
         out = run("vault", "import", str(paths[manager]), "--from", manager, "--passphrase-file", p1)  # fmt: skip
-        assert out.startswith("imported 1 of")
+        assert out.startswith("row 1: ") and "stored in" in out
+        dry = run("vault", "import", str(paths[manager]), "--from", manager, "--dry-run", "--passphrase-file", p1)  # fmt: skip
+        assert "dry run, nothing written" in dry
 
     # read back: list, history (no values), get (exactly the value asked for).
     run("vault", "list", "--passphrase-file", p1, "--as-of", AS_OF)

@@ -100,8 +100,37 @@ def test_get_reports_a_missing_entry_or_field(vault_dir: Path) -> None:
     assert "has no TOTP seed" in no_totp.stderr
 
 
+def test_a_password_set_without_a_date_is_listed_as_unknown_not_zero_days(
+    vault_dir: Path,
+) -> None:
+    result = invoke("vault", "set", "x-support", input="typed-in-from-memory\n")
+    assert result.exit_code == 0, result.output
+    assert "set date is unknown" in result.stderr
+    row = next(r for r in _ok("vault", "list").splitlines() if r.startswith("x-support"))
+    assert row.split()[1] == "unknown"
+    assert " 0 d" not in row
+    # Unknown counts as older than any departure: Alex (a holder) left, so it is due.
+    out = _ok("vault", "rotate", "--all-due", "--as-of", "2026-11-23")
+    assert "x-support: new password stored" in out
+    assert "no password set date" in out
+
+
+def test_set_on_dates_the_password_so_a_later_departure_makes_it_due(vault_dir: Path) -> None:
+    _ok("vault", "set", "x-support", "--set-on", "2026-08-20", input="after-alex-left\n")
+    listed = _ok("vault", "list", "--as-of", "2026-08-30").splitlines()
+    row = next(r for r in listed if r.startswith("x-support"))
+    assert row.split()[1:3] == ["10", "d"]
+    assert "yes" not in row  # set after Alex left on 2026-08-15: not due
+    _ok("vault", "set", "x-support", "--set-on", "2026-08-01", input="after-alex-left\n")
+    listed = _ok("vault", "list", "--as-of", "2026-08-30").splitlines()
+    assert next(r for r in listed if r.startswith("x-support")).rstrip().endswith("yes")
+    result = invoke("vault", "set", "x-main", "--set-on", "2999-01-01", input="x\n")
+    assert result.exit_code == 2
+    assert "in the future" in result.stderr
+
+
 def test_list_shows_ages_rotations_and_totp_but_no_value(vault_dir: Path) -> None:
-    _ok("vault", "set", "x-main", input=f"{SENTINEL}\n")
+    _ok("vault", "set", "x-main", "--set-on", "today", input=f"{SENTINEL}\n")
     _ok("vault", "set", "x-main", "--totp", "-", input=SEED_SENTINEL)
     out = _ok("vault", "list")
     row = next(line for line in out.splitlines() if line.startswith("x-main"))
@@ -206,8 +235,9 @@ def test_import_bitwarden_stores_matched_and_lists_unmatched(vault_dir: Path) ->
         "Home,,login,My bank,,,0,https://bank.example,me@home.example,bank-pw,\n"
     )
     out = _ok("vault", "import", str(export), "--from", "bitwarden")
-    assert "imported 1 of 2 logins: x-main" in out
-    assert "line 3: My bank" in out
+    assert "row 1: X: stored in x-main (by host + login email; set unknown)" in out
+    assert "row 2: My bank: not imported: personal" in out
+    assert "2 rows: stored 1, unchanged 0; not imported: 1 personal" in out
     assert SENTINEL not in out
     assert "bank-pw" not in out
     assert _ok("vault", "get", "x-main") == f"{SENTINEL}\n"
