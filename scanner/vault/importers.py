@@ -183,42 +183,78 @@ def _modified(text: str, columns: Columns, path: Path, line: int) -> dt.datetime
 
 
 class AccountIndex:
-    """The inventory indexed by host, username and name, so each row is matched in O(1)."""
+    """The inventory indexed by host, username and name (account ids in frozensets), so each
+    row is matched in constant time whatever the inventory's size."""
 
     def __init__(self, inventory: Inventory, platforms: Mapping[str, Platform]) -> None:
         self.platforms = platforms
         self.domains = {d.lower() for d in inventory.organization.domains}
-        self.by_url_host: defaultdict[str, list[Account]] = defaultdict(list)
-        self.by_platform: defaultdict[str, list[Account]] = defaultdict(list)
-        self.by_site: defaultdict[str, list[Account]] = defaultdict(list)
-        self.by_user: defaultdict[str, list[Account]] = defaultdict(list)
-        self.by_name: defaultdict[str, list[Account]] = defaultdict(list)
         self.by_id = {a.id: a for a in inventory.accounts}
+        url_host: defaultdict[str, list[str]] = defaultdict(list)
+        by_platform: defaultdict[str, list[str]] = defaultdict(list)
+        by_site: defaultdict[str, list[str]] = defaultdict(list)
+        by_user: defaultdict[str, list[str]] = defaultdict(list)
+        by_name: defaultdict[str, list[str]] = defaultdict(list)
         for account in inventory.accounts:
-            self._add(account)
+            by_platform[account.platform].append(account.id)
+            if host := _host(account.url):
+                url_host[host].append(account.id)
+            for site in {_site(h) for h in self._hosts(account)}:
+                by_site[site].append(account.id)
+            for value in _identities(account):
+                by_user[value].append(account.id)
+            for value in _names(account):
+                by_name[value].append(account.id)
+        self.url_host = {k: tuple(v) for k, v in url_host.items()}
+        self.by_platform = {k: tuple(v) for k, v in by_platform.items()}
+        self.by_site = {k: frozenset(v) for k, v in by_site.items()}
+        self.by_user = {k: tuple(v) for k, v in by_user.items()}
+        self.by_name = {k: tuple(v) for k, v in by_name.items()}
+        self._host_platforms: dict[str, frozenset[str]] = {}
 
-    def _add(self, account: Account) -> None:
-        self.by_platform[account.platform].append(account)
+    def _hosts(self, account: Account) -> set[str]:
         hosts = {h for h in (_host(account.url),) if h}
         platform = self.platforms.get(account.platform)
         if platform is not None and platform.id != OTHER:
             hosts |= set(platform.hosts)
             hosts |= {h for h in (_host(platform.login_url), _host(platform.security_url)) if h}
-        if url_host := _host(account.url):
-            self.by_url_host[url_host].append(account)
-        for site in {_site(h) for h in hosts}:
-            self.by_site[site].append(account)
-        for value in _identities(account):
-            self.by_user[value].append(account)
-        for value in _names(account):
-            self.by_name[value].append(account)
+        return hosts
 
-    def by_host(self, host: str) -> list[Account]:
-        """Accounts at this exact URL host, or on a platform that signs in there."""
-        found = list(self.by_url_host.get(host, ()))
-        for platform in platforms_for_host(host, self.platforms):
-            found += self.by_platform.get(platform.id, ())
-        return list(dict.fromkeys(found))
+    def platforms_at(self, host: str) -> frozenset[str]:
+        found = self._host_platforms.get(host)
+        if found is None:
+            found = frozenset(p.id for p in platforms_for_host(host, self.platforms))
+            self._host_platforms[host] = found
+        return found
+
+    def at_host(self, account_id: str, hosts: Sequence[str]) -> bool:
+        """Whether the account's URL host is one of `hosts`, or its platform signs in there."""
+        platform = self.by_id[account_id].platform
+        return any(
+            account_id in self.url_host.get(h, ()) or platform in self.platforms_at(h)
+            for h in hosts
+        )
+
+    def on_site(self, account_id: str, hosts: Sequence[str]) -> bool:
+        return any(account_id in self.by_site.get(_site(h), frozenset()) for h in hosts)
+
+    def all_at_host(self, hosts: Sequence[str], limit: int = 0) -> list[str]:
+        """Account ids at any of `hosts` (at most `limit` when given)."""
+        found: dict[str, None] = {}
+        for host in hosts:
+            for account_id in self.url_host.get(host, ()):
+                found[account_id] = None
+            for platform in sorted(self.platforms_at(host)):
+                for account_id in self.by_platform.get(platform, ()):
+                    found[account_id] = None
+                    if limit and len(found) >= limit:
+                        return list(found)
+        return list(found)
+
+    def users(self, username: str) -> list[str]:
+        name = username.strip().lower()
+        ids = self.by_user.get(name, ()) + self.by_user.get(name.lstrip("@"), ())
+        return list(dict.fromkeys(ids))
 
     def company_login(self, username: str) -> bool:
         domain = username.rpartition("@")[2].lower()
@@ -273,38 +309,33 @@ def _plan_row(login: ImportedLogin, index: AccountIndex, mapped: str | None) -> 
     if mapped is not None:
         return RowPlan(login, Outcome.IMPORT, index.by_id[mapped], rule="--map")
     hosts = list(dict.fromkeys(h for h in (_host(u) for u in login.urls) if h))
-    at_host = list(dict.fromkeys(a for h in hosts for a in index.by_host(h)))
-    site = list(dict.fromkeys(a for h in hosts for a in index.by_site.get(_site(h), ())))
+    host_known = bool(index.all_at_host(hosts, limit=1))
     username = login.username.strip().lower()
-    users = list(index.by_user.get(username, ())) + list(
-        index.by_user.get(username.lstrip("@"), ())
-    )
-    users = list(dict.fromkeys(users))
-    if username and at_host:
-        both = [a for a in users if a in at_host or a in site]
+    users = index.users(username) if username else []
+    if users and host_known:
+        both = [a for a in users if index.at_host(a, hosts) or index.on_site(a, hosts)]
         if both:
             rule = "host + login email" if "@" in username else "host + username"
-            return _decided(login, both, rule)
-    if username and users and not at_host and "@" in username:
-        return _decided(login, users, "login email")
-    if not username and at_host:
-        return _decided(login, at_host, "host")
-    named = index.by_name.get(login.name.strip().lower(), [])
+            return _decided(login, index, both, rule)
+    if users and not host_known and "@" in username:
+        return _decided(login, index, users, "login email")
+    if not username and host_known:
+        return _decided(login, index, index.all_at_host(hosts, limit=10), "host")
+    named = index.by_name.get(login.name.strip().lower(), ())
     if named:
-        return _decided(login, named, "name")
-    return _unmatched(login, index, hosts, at_host, users)
+        return _decided(login, index, named, "name")
+    return _unmatched(login, index, hosts, host_known, users)
 
 
-def _decided(login: ImportedLogin, accounts: Sequence[Account], rule: str) -> RowPlan:
-    if len(accounts) == 1:
-        return RowPlan(login, Outcome.IMPORT, accounts[0], rule=rule)
-    ids = tuple(a.id for a in accounts)
+def _decided(login: ImportedLogin, index: AccountIndex, ids: Sequence[str], rule: str) -> RowPlan:
+    if len(ids) == 1:
+        return RowPlan(login, Outcome.IMPORT, index.by_id[ids[0]], rule=rule)
     return RowPlan(
         login,
         Outcome.AMBIGUOUS,
         rule=rule,
         why=f"{rule} fits {len(ids)} accounts",
-        candidates=ids,
+        candidates=tuple(ids),
     )
 
 
@@ -312,11 +343,12 @@ def _unmatched(
     login: ImportedLogin,
     index: AccountIndex,
     hosts: Sequence[str],
-    at_host: Sequence[Account],
-    users: Sequence[Account],
+    host_known: bool,
+    users: Sequence[str],
 ) -> RowPlan:
-    if at_host:
-        ids = ", ".join(a.id for a in at_host)
+    if host_known:
+        shown = index.all_at_host(hosts, limit=4)
+        ids = ", ".join(shown[:3]) + (", ..." if len(shown) > 3 else "")
         why = f"the host fits {ids}, but the username is none of theirs"
         return RowPlan(login, Outcome.NO_MATCH, why=why)
     personal_folder = "personal" in login.folder.lower()
