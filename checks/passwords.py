@@ -75,6 +75,10 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
         "scored_as": strength.method.value,
     }
     problems = []
+    built_on = _built_on_context(facts, rules.min_strength)
+    if built_on:
+        problems.append(built_on)
+        evidence["context_word"] = facts.context.kind if facts.context else ""
     if strength.score < rules.min_strength:
         problems.append(f"zxcvbn score {strength.score} (policy: at least {rules.min_strength})")
     if facts.length < min_length:
@@ -94,6 +98,22 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     return Verdict(
         Status.PASS, f"zxcvbn score {strength.score}, {facts.length} characters{note}", evidence
     )
+
+
+def _built_on_context(facts: AccountSecrets, min_strength: int) -> str:
+    """Why the password counts as built on a context word ("" when it does not)."""
+    word = facts.context
+    if word is None:
+        return ""
+    article = "an" if word.kind[:1] in "aeiou" else "a"
+    if word.remainder_score is None:
+        return f"built on {article} {word.kind} plus only digits, symbols or a few characters"
+    if word.remainder_score < min_strength:
+        return (
+            f"built on {article} {word.kind}; the rest scores {word.remainder_score} "
+            f"(policy: at least {min_strength})"
+        )
+    return ""
 
 
 @check(

@@ -299,6 +299,8 @@ def set_secret(
         if given
     ]
     typer.echo(f"{account}: stored {' and '.join(stored)} in entry {name}")
+    if target is not None and inv is not None and password is not None and not generate:
+        _warn_weak(inv, target, password, opened)
     if password is not None and set_at is None:
         _notice(
             f"{account}: the password's set date is unknown, so it counts as older than any "
@@ -651,6 +653,23 @@ def import_export(
     for row in done:
         typer.echo(_import_line(row, dry_run))
     typer.echo(_import_summary(done, dry_run))
+
+
+def _warn_weak(inventory: Inventory, account: Account, password: Secret, vault: Vault) -> None:
+    """One line on stderr when the password would fail PWD-001 or PWD-003 (never the value)."""
+    from scanner.services.password_check import password_warnings
+    from scanner.services.scan import HMAC_PURPOSE
+
+    others = {
+        a.id: entry.password
+        for a in inventory.accounts
+        if a.id != account.id
+        and (entry := vault.entry(a.vault_entry)) is not None
+        and entry.password is not None
+    }
+    found = password_warnings(inventory, account, password, others, vault.derive_key(HMAC_PURPOSE))
+    if found:
+        typer.echo(f"posture: warning: {account.id}: would fail {'; '.join(found)}", err=True)
 
 
 def _password_set_at(

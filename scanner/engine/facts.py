@@ -52,6 +52,18 @@ class BreachResult:
 
 
 @dataclass(frozen=True)
+class ContextWord:
+    """The password is built on a context word of this kind (brand term, handle...).
+
+    `remainder_score`: zxcvbn's score of what is left once the words are removed; None when that
+    is trivial (nothing, digits and symbols such as a year, or a few characters).
+    """
+
+    kind: str
+    remainder_score: int | None
+
+
+@dataclass(frozen=True)
 class AccountSecrets:
     """Everything the checks may know about one account's stored secrets."""
 
@@ -66,6 +78,7 @@ class AccountSecrets:
     totp_bits: int | None  # None: no seed stored
     totp_valid: bool
     totp_shared_with: tuple[str, ...]
+    context: ContextWord | None = None  # the context word the password is built on, if any
 
 
 @dataclass(frozen=True)
