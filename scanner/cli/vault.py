@@ -109,6 +109,18 @@ def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) 
     return vault
 
 
+def _organisation_words(where: Where) -> tuple[str, ...]:
+    """The organisation's name, brand terms and domains as zxcvbn hints (none without inventory)."""
+    from scanner.passwords.strength import tokens
+
+    inventory = where.load_inventory()
+    if inventory is None:
+        return ()
+    org = inventory.organization
+    texts = (org.name, *org.brand_terms, *org.domains)
+    return tuple(sorted({word for text in texts for word in tokens(text)}))
+
+
 def _keyring_for_remember(remember: bool, unchanged: str) -> OsKeyring | None:
     """With --remember, the OS keyring, refused up front (before anything changes) if unusable."""
     if not remember:
@@ -202,7 +214,7 @@ def init(
         ctx, "the passphrase", "use --passphrase-file, POSTURE_VAULT_PASSPHRASE or the prompt"
     )
     from scanner.vault import Vault
-    from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase
+    from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase, refuse_weak_passphrase
 
     where = _where(inventory, vault, db)
     keyring = _keyring_for_remember(remember, "nothing was created")
@@ -213,6 +225,7 @@ def init(
         interactive=True,
         label="New vault passphrase",
     )
+    refuse_weak_passphrase(passphrase, _organisation_words(where))
     created = Vault.create(where.vault, passphrase, audit=where.audit())
     if keyring is not None:
         _remember_after_change(
@@ -569,7 +582,11 @@ def passwd(
     refuse_stray(
         ctx, "a passphrase", "use --new-passphrase-file, POSTURE_NEW_VAULT_PASSPHRASE or the prompt"
     )
-    from scanner.vault.passphrase import NEW_PASSPHRASE_ENV, new_passphrase
+    from scanner.vault.passphrase import (
+        NEW_PASSPHRASE_ENV,
+        new_passphrase,
+        refuse_weak_passphrase,
+    )
 
     where = _where(inventory, vault, db)
     keyring = _keyring_for_remember(remember, "the passphrase was not changed")
@@ -581,6 +598,7 @@ def passwd(
         interactive=True,
         label="New vault passphrase",
     )
+    refuse_weak_passphrase(new, _organisation_words(where))
     opened.change_passphrase(new)
     if keyring is not None:
         _remember_after_change(
