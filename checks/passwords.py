@@ -131,6 +131,7 @@ def _built_on_context(facts: AccountSecrets, min_strength: int) -> str:
     ),
     references=(NIST_PASSWORDS, HIBP, "NIST SP 800-63B-4 §3.1.1.2"),
     needs_secrets=True,
+    needs_corpus=True,
 )
 def breached_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)

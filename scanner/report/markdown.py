@@ -43,7 +43,9 @@ class MarkdownReport(Report):
         out = [
             f"# posture scan: {cell(inventory.organization.name)}",
             "",
-            f"**Posture score: {summary.score}/100** · as of {result.context.today} · "
+            f"**Posture score: {summary.score}/100**"
+            + "".join(f" · {cell(note)}" for note in summary.score_notes)
+            + f" · as of {result.context.today} · "
             f"{summary.accounts} accounts · {summary.checks} checks"
             + (" · **scan incomplete**" if summary.incomplete else ""),
             "",
