@@ -364,6 +364,52 @@ def _mailbox_steps(inventory: Inventory, account: Account) -> list[ChecklistStep
     return steps
 
 
+def _outside_recovery_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
+    """Login or recovery channels the company does not hold: it cannot change their passwords,
+    only replace them (a leaver's personal address, an agency's phone)."""
+    from scanner.core.model import Holder
+
+    org = inventory.organization
+    steps = []
+    for use, address in (("login", account.login_email), ("recovery", account.recovery_email)):
+        if not address or org.owns_email(address):
+            continue
+        if use == "recovery" and address == account.login_email:
+            continue
+        steps.append(
+            ChecklistStep(
+                id=f"replace-{use}-email",
+                phase="contain",
+                title=(
+                    f"Replace the {use} address {address} with a company mailbox "
+                    f"({', '.join(org.domains) or 'a company domain'}) in {account.label}'s "
+                    "settings, once you are signed in"
+                ),
+                why="The company cannot change the password of a mailbox it does not hold; "
+                "whoever reads it can reset this account's password again.",
+                required=True,
+                origin=Origin.INVENTORY,
+            )
+        )
+    holder = account.recovery_phone_holder
+    if holder in (Holder.EMPLOYEE, Holder.AGENCY):
+        steps.append(
+            ChecklistStep(
+                id="replace-recovery-phone",
+                phase="contain",
+                title=(
+                    f"Replace the recovery phone (held by an {holder.value}, not the company) "
+                    "with a company-held number"
+                ),
+                why="A reset code sent to a phone the company does not hold hands the account "
+                "to whoever holds that phone, or to anyone who ports its number.",
+                required=True,
+                origin=Origin.INVENTORY,
+            )
+        )
+    return steps
+
+
 def _shared_steps(
     inventory: Inventory, shared_with: Sequence[SharedPassword]
 ) -> list[ChecklistStep]:
@@ -467,11 +513,16 @@ def tailor_checklist(
     platforms = platforms or catalogue()
     platform = platform_for(account.platform, platforms)
     today = today or dt.date.today()
-    mailboxes = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
+    addresses = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
+    mailboxes = [a for a in addresses if inventory.organization.owns_email(a)]
     values = {
         "account": account.id,
         "platform": platform.display_name,
-        "mailboxes": ", ".join(mailboxes) if mailboxes else "none recorded in the inventory",
+        "mailboxes": ", ".join(mailboxes)
+        if mailboxes
+        else "none at the company"
+        if addresses
+        else "none recorded in the inventory",
         "strongest_mfa": runbook.mfa_names[platform.strongest_mfa],
     }
     ordered = [
@@ -497,6 +548,11 @@ def tailor_checklist(
     tell, remove = _holder_steps(inventory, account, today)
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
+    outside = _outside_recovery_steps(inventory, account)
+    if any(s.id == MAILBOX_STEP for s in ordered):
+        insert_after(MAILBOX_STEP, outside)
+    else:  # a platform step replaced it: right at the start of "contain"
+        ordered[0:0] = outside
     ordered[0:0] = _mailbox_steps(inventory, account)
     by_phase = {p.id: i for i, p in enumerate(runbook.phases)}
     # A stable sort keeps each phase's order while grouping phases in runbook order.
