@@ -353,7 +353,10 @@ def _read_codes(path: Path) -> tuple[Secret, ...]:
 def get(
     account: str = AccountArgument,
     field: str = typer.Option(
-        "password", "--field", help="password, totp (the current code) or recovery."
+        "password",
+        "--field",
+        help="password (the new one while a rotation is pending), live, totp (the current "
+        "code) or recovery.",
     ),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -364,8 +367,8 @@ def get(
     """Print a stored secret: the password, the current TOTP code, or the recovery codes."""
     from scanner.vault.errors import EntryMissing
 
-    if field not in ("password", "totp", "recovery"):
-        raise UsageError(f'--field: "{field}" is not one of password, totp, recovery')
+    if field not in ("password", "live", "totp", "recovery"):
+        raise UsageError(f'--field: "{field}" is not one of password, live, totp, recovery')
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
@@ -373,22 +376,33 @@ def get(
     entry = opened.entry(name)
     if entry is None:
         raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
-    values: list[Secret]
-    if field == "password":
-        if entry.password is None:
-            raise EntryMissing(f'entry "{name}" has no password', path=where.vault)
-        values = [entry.password]
-    elif field == "totp":
-        if entry.totp is None:
-            raise EntryMissing(f'entry "{name}" has no TOTP seed', path=where.vault)
-        values = [entry.totp.code()]
-    else:
-        if not entry.recovery_codes:
-            raise EntryMissing(f'entry "{name}" has no recovery codes', path=where.vault)
-        values = list(entry.recovery_codes)
+    values = _field_values(entry, field, where.vault)
+    if field == "password" and entry.pending is not None:
+        _notice(
+            f"{account}: rotation pending: this is the NEW password to set on the platform; "
+            f"the live one: posture vault get {account} --field live"
+        )
     where.audit().record(opened.vault_id, [name], f"get {field}")
     for value in values:
         typer.echo(_exact_bytes(value.reveal()))
+
+
+def _field_values(entry: Entry, field: str, path: Path) -> list[Secret]:
+    from scanner.vault.errors import EntryMissing
+
+    name = entry.name
+    if field in ("password", "live"):
+        value = entry.pending.value if entry.pending and field == "password" else entry.password
+        if value is None:
+            raise EntryMissing(f'entry "{name}" has no password', path=path)
+        return [value]
+    if field == "totp":
+        if entry.totp is None:
+            raise EntryMissing(f'entry "{name}" has no TOTP seed', path=path)
+        return [entry.totp.code()]
+    if not entry.recovery_codes:
+        raise EntryMissing(f'entry "{name}" has no recovery codes', path=path)
+    return list(entry.recovery_codes)
 
 
 def list_entries(
@@ -432,7 +446,11 @@ def list_entries(
                 len(entry.history),
                 "yes" if entry.totp else "no",
                 len(entry.recovery_codes),
-                "yes" if name in due else "",
+                f"pending since {entry.pending.created_at.date().isoformat()}"
+                if entry.pending
+                else "yes"
+                if name in due
+                else "",
             )
         )
     headers = ["account", "password age", "rotations", "history", "totp", "recovery codes"]
@@ -449,6 +467,11 @@ def rotate(
         "--all-due",
         help="Rotate every account someone departed from since its password was set.",
     ),
+    confirm_: bool = typer.Option(
+        False,
+        "--confirm",
+        help="The platform took the pending new password: make it the live one.",
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Judge --all-due as of this day."),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -456,8 +479,7 @@ def rotate(
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
-    """Generate a new password by the platform's rules, keep the old one in history, say where to change it."""
-    from scanner.core.actor import actor
+    """Generate a new password by the platform's rules, pending until you confirm the platform took it."""
     from scanner.services import rotation
 
     if (account is None) == (not all_due):
@@ -468,20 +490,53 @@ def rotate(
     opened = _unlock(where, passphrase_file, remember)
     today = parse_date(as_of, "--as-of") or dt.date.today()
     work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
+    if confirm_:  # with --all-due: every due account whose rotation is pending
+        pending = [a for a, _ in work if (e := opened.entry(a.vault_entry)) and e.pending]
+        _confirm(where, opened, pending if all_due else [a for a, _ in work])
+        return
     if not work:
         typer.echo("no account is due for rotation")
         return
-    for done in rotation.rotate(opened, work, db=where.db, by=actor(), now=_now()):
+    for done in rotation.rotate(opened, work, now=_now()):
         target, platform = done.account, done.platform
         where_to = platform.login_url or target.url or "the service's settings"
         login = f" (login {target.login_email})" if target.login_email else ""
-        kept = "the old one is kept in history" if done.had_password else "no earlier one"
-        typer.echo(f"{target.id}: new password stored; {kept} ({done.reason})")
-        typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
+        if done.already_pending is not None:
+            since = done.already_pending.date().isoformat()
+            typer.echo(f"{target.id}: a rotation is already pending since {since}; kept as is")
+        else:
+            live = "the live one stays current" if done.had_password else "no live one yet"
+            typer.echo(f"{target.id}: new password stored, pending: {live} ({done.reason})")
+        typer.echo(f"  1. see it with: posture vault get {target.id}")
+        typer.echo(f"  2. change it on {platform.display_name}{login}: {where_to}")
         if platform.security_url:
-            typer.echo(f"  password settings: {platform.security_url}")
-        typer.echo(f"  see it with: posture vault get {target.id}")
+            typer.echo(f"     password settings: {platform.security_url}")
+        typer.echo(f"  3. once the platform took it: posture vault confirm {target.id}")
         typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
+
+
+def confirm(
+    account: str = AccountArgument,
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """The platform took the pending new password: it becomes the live one (ticks breach steps)."""
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="confirm")
+    assert inv is not None  # noqa: S101 - required above
+    _confirm(where, _unlock(where, passphrase_file, remember), [inv.account(account)])
+
+
+def _confirm(where: Where, opened: Vault, accounts: list[Account]) -> None:
+    from scanner.core.actor import actor
+    from scanner.services import rotation
+
+    for done in rotation.confirm(opened, accounts, db=where.db, by=actor(), now=_now()):
+        kept = "the old one is kept in history" if done.had_password else "no earlier one"
+        typer.echo(f"{done.account.id}: rotation confirmed, the new password is live; {kept}")
         for incident_account, step in done.ticked:
             typer.echo(f"  breach checklist of {incident_account}: ticked {step}")
 
@@ -500,8 +555,12 @@ def rollback(
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
-    roll_back(opened, _existing_entry(inv, account, opened), _now())
-    typer.echo(f"{account}: the previous password is current again; the replaced one is in history")
+    if roll_back(opened, _existing_entry(inv, account, opened), _now()) == "cancelled":
+        typer.echo(f"{account}: the pending rotation is cancelled; the live password is unchanged")
+    else:
+        typer.echo(
+            f"{account}: the previous password is current again; the replaced one is in history"
+        )
 
 
 def history(
@@ -530,6 +589,10 @@ def history(
         return value.isoformat() if value else "-"
 
     rows: list[list[str]] = []
+    if entry.pending is not None:
+        rows.append(["pending", day(entry.pending.created_at), "-", entry.pending.reason])
+        if show:
+            rows[-1].append(entry.pending.value.reveal())
     if entry.password is not None:
         rows.append(["current", day(entry.password_set_at), "-", "-"])
         if show:
@@ -791,6 +854,7 @@ def register(app: typer.Typer) -> None:
         ("get", get),
         ("list", list_entries),
         ("rotate", rotate),
+        ("confirm", confirm),
         ("rollback", rollback),
         ("history", history),
         ("rm", remove),

@@ -22,6 +22,8 @@ class SecretRecord:
     password: Secret | None
     password_set_at: dt.datetime | None = None
     totp_secret: Secret | None = None
+    # A rotation waits for confirmation since then: `password` is still the live value.
+    rotation_pending_since: dt.datetime | None = None
 
 
 class ScoreMethod(enum.Enum):

@@ -3,6 +3,7 @@ checklists that the rotation completes. Services may use both the vault and the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ class RotationDone:
     reason: str
     platform: Platform
     had_password: bool
-    ticked: tuple[tuple[str, str], ...]  # (incident account, step id) ticked by this rotation
+    # (incident account, step id) ticked: only on confirmation, when the platform took it.
+    ticked: tuple[tuple[str, str], ...] = ()
+    # A rotation already pending since this time (nothing new was generated for it).
+    already_pending: dt.datetime | None = None
 
 
 def rotation_work(
@@ -50,48 +54,85 @@ def rotation_work(
 
 
 def rotate(
-    vault: Vault,
-    work: Sequence[tuple[Account, str]],
-    *,
-    db: Path,
-    by: str,
-    now: dt.datetime,
+    vault: Vault, work: Sequence[tuple[Account, str]], *, now: dt.datetime
 ) -> list[RotationDone]:
-    """Generate and store a new password for each account, then tick the incidents' steps."""
-    from scanner.breach.incidents import tick_rotation
-
+    """Generate a new password for each account by its platform's rules and keep it PENDING:
+    the live password stays current (scans judge it) until the operator confirms that the
+    platform took the new one. An account with a rotation already pending keeps that value."""
     platforms = {a.id: platform_for(a.platform) for a, _ in work}
     fresh: dict[str, Secret] = {a.id: generate_password(platforms[a.id].password) for a, _ in work}
-    had_password = {a.id for a, _ in work if (e := vault.entry(a.vault_entry)) and e.password}
 
-    def change(entries: dict[str, Entry]) -> None:
+    def change(entries: dict[str, Entry]) -> list[RotationDone]:
+        done = []
         for target, why in work:
             entry = entry_or_new(entries, target.vault_entry)
-            entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
+            pending = entry.pending.created_at if entry.pending is not None else None
+            if pending is None:
+                entries[target.vault_entry] = entry.with_pending(fresh[target.id], now, why)
+            done.append(
+                RotationDone(
+                    account=target,
+                    reason=entry.pending.reason if entry.pending is not None else why,
+                    platform=platforms[target.id],
+                    had_password=entry.password is not None,
+                    already_pending=pending,
+                )
+            )
+        return done
 
-    vault.update(change, action="rotate")
+    return vault.update(change, action="rotate")
+
+
+def confirm(
+    vault: Vault, accounts: Sequence[Account], *, db: Path, by: str, now: dt.datetime
+) -> list[RotationDone]:
+    """The platform took the pending passwords: they become live (set now), the old ones go to
+    history, and the breach checklists' rotate steps are ticked. EntryMissing when an account
+    has no pending rotation (nothing is written)."""
+
+    def change(entries: dict[str, Entry]) -> list[tuple[Account, str, bool]]:
+        done = []
+        for account in accounts:
+            entry = entries.get(account.vault_entry)
+            promoted = entry.confirmed(now) if entry is not None else None
+            if entry is None or entry.pending is None or promoted is None:
+                raise EntryMissing(
+                    f"{account.id}: no rotation is pending (run posture vault rotate first)",
+                    path=vault.path,
+                )
+            done.append((account, entry.pending.reason, entry.password is not None))
+            entries[account.vault_entry] = promoted
+        return done
+
+    from scanner.breach.incidents import tick_rotation
+
     return [
         RotationDone(
-            account=target,
+            account=account,
             reason=why,
-            platform=platforms[target.id],
-            had_password=target.id in had_password,
-            ticked=tuple(tick_rotation(db, target.id, by)),
+            platform=platform_for(account.platform),
+            had_password=had,
+            ticked=tuple(tick_rotation(db, account.id, by)),
         )
-        for target, why in work
+        for account, why, had in vault.update(change, action="confirm rotation")
     ]
 
 
-def rollback(vault: Vault, name: str, now: dt.datetime) -> None:
-    """Bring back the previous password of entry `name`; EntryMissing when there is none."""
+def rollback(vault: Vault, name: str, now: dt.datetime) -> str:
+    """Cancel entry `name`'s pending rotation, or else bring back its previous password; says
+    which ("cancelled" or "rolled back"). EntryMissing when there is nothing to undo."""
 
-    def change(entries: dict[str, Entry]) -> None:
+    def change(entries: dict[str, Entry]) -> str:
         entry = entries.get(name)
         if entry is None:
             raise EntryMissing(f'no vault entry "{name}"', path=vault.path)
+        if entry.pending is not None:
+            entries[name] = dataclasses.replace(entry, pending=None)
+            return "cancelled"
         previous = entry.rolled_back(now)
         if previous is None:
             raise EntryMissing(f'entry "{name}" has no earlier password', path=vault.path)
         entries[name] = previous
+        return "rolled back"
 
-    vault.update(change, action="rollback")
+    return vault.update(change, action="rollback")

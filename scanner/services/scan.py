@@ -114,6 +114,8 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
                 f"No vault at {request.vault}: password checks skipped "
                 "(posture vault init, then posture vault set ACCOUNT)."
             )
+    if vault is not None:
+        notes += _pending_notes(vault.records)
     needs_secrets = any(c.needs_secrets for c in selected)
     with _score_cache(request, wanted=vault is not None) as cache:
         secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
@@ -142,6 +144,17 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def _pending_notes(records: Sequence[SecretRecord]) -> list[str]:
+    """One note per account whose rotation waits for confirmation: scans judge the live value."""
+    return [
+        f"{r.account_id}: a rotation is pending since "
+        f"{r.rotation_pending_since.date().isoformat()}; this scan judges the live password "
+        f"until `posture vault confirm {r.account_id}`."
+        for r in records
+        if r.rotation_pending_since is not None
+    ]
 
 
 def _analyse(

@@ -29,6 +29,16 @@ class PastPassword:
 
 
 @dataclass(frozen=True)
+class PendingPassword:
+    """A rotation's new value, not yet confirmed as taken by the platform: the live password is
+    still `Entry.password` until `confirmed`."""
+
+    value: Secret
+    created_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class Entry:
     name: str
     password: Secret | None = None
@@ -39,6 +49,7 @@ class Entry:
     rotations: int = 0
     last_rotated_at: dt.datetime | None = None
     last_rotation_reason: str | None = None
+    pending: PendingPassword | None = None
 
     def with_password(
         self,
@@ -69,6 +80,17 @@ class Entry:
             last_rotated_at=at,
             last_rotation_reason=reason,
         )
+
+    def with_pending(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
+        """This entry with a rotation pending: `value` waits for confirmation; nothing else moves."""
+        return dataclasses.replace(self, pending=PendingPassword(value, at, reason))
+
+    def confirmed(self, at: dt.datetime) -> Entry | None:
+        """The pending value as the live password (set at `at`); None when none is pending."""
+        if self.pending is None:
+            return None
+        done = self.rotated(self.pending.value, at, self.pending.reason)
+        return dataclasses.replace(done, pending=None)
 
     def rolled_back(self, at: dt.datetime) -> Entry | None:
         """The previous password back as current; None when there is no history.
@@ -140,6 +162,14 @@ def _entry_record(entry: Entry) -> dict[str, Any]:
         "rotations": entry.rotations,
         "last_rotated_at": _time(entry.last_rotated_at),
         "last_rotation_reason": entry.last_rotation_reason,
+        # Added after format 1 shipped: older vaults have no key, and read as "none pending".
+        "pending": None
+        if entry.pending is None
+        else {
+            "value": entry.pending.value.reveal(),
+            "created_at": _time(entry.pending.created_at),
+            "reason": entry.pending.reason,
+        },
     }
 
 
@@ -173,6 +203,17 @@ def _entry(name: str, record: Mapping[str, Any]) -> Entry:
         rotations=int(record.get("rotations", 0)),
         last_rotated_at=_parse_time(record.get("last_rotated_at")),
         last_rotation_reason=record.get("last_rotation_reason"),
+        pending=_pending(record.get("pending")),
+    )
+
+
+def _pending(record: Mapping[str, Any] | None) -> PendingPassword | None:
+    if record is None:
+        return None
+    return PendingPassword(
+        value=Secret(record["value"]),
+        created_at=_parse_time(record["created_at"]) or utc_now(),
+        reason=str(record["reason"]),
     )
 
 

@@ -132,7 +132,9 @@ def test_no_mailbox_step_when_the_mailbox_is_not_in_the_inventory(inventory: Inv
     assert "(none at the company)" in checklist.steps[0].title
     steps = {s.id: s.title for s in checklist.steps}
     assert "Replace the login address acme@brightsocial.example" in steps["replace-login-email"]
-    assert "Replace the recovery address ops@brightsocial.example" in steps["replace-recovery-email"]
+    assert (
+        "Replace the recovery address ops@brightsocial.example" in steps["replace-recovery-email"]
+    )
 
 
 def test_shared_password_shows_the_other_account_by_name(inventory: Inventory):

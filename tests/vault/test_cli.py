@@ -145,20 +145,45 @@ def test_rotate_keeps_history_and_says_where_to_change_it(vault_dir: Path) -> No
     out = _ok("vault", "rotate", "x-support", "--reason", "alex left")
     assert "https://x.com/i/flow/login" in out
     assert "posture vault rollback x-support" in out
+    assert "pending" in out
+    assert "posture vault confirm x-support" in out
     new = _ok("vault", "get", "x-support").strip()
     assert new != "old-password"
     assert len(new) == 32
+    # Until confirmed, the old value is the live one.
+    assert _ok("vault", "get", "x-support", "--field", "live") == "old-password\n"
+    assert "0 rotations" in _ok("vault", "history", "x-support")
+    assert "rotation confirmed" in _ok("vault", "confirm", "x-support")
     history = _ok("vault", "history", "x-support")
     assert "alex left" in history
     assert "old-password" not in history
     assert "1 rotations" in history
+    assert _ok("vault", "get", "x-support", "--field", "live").strip() == new
 
 
 def test_rollback_restores_the_previous_password(vault_dir: Path) -> None:
     _ok("vault", "set", "x-support", input="old-password\n")
     _ok("vault", "rotate", "x-support")
+    assert "pending rotation is cancelled" in _ok("vault", "rollback", "x-support")
+    assert _ok("vault", "get", "x-support") == "old-password\n"
+    _ok("vault", "rotate", "x-support")
+    _ok("vault", "rotate", "x-support", "--confirm")
     assert "previous password is current again" in _ok("vault", "rollback", "x-support")
     assert _ok("vault", "get", "x-support") == "old-password\n"
+
+
+def test_confirm_without_a_pending_rotation_is_an_error(vault_dir: Path) -> None:
+    _ok("vault", "set", "x-support", input="old-password\n")
+    result = invoke("vault", "confirm", "x-support")
+    assert result.exit_code == 2
+    assert "no rotation is pending" in result.stderr
+
+
+def test_a_second_rotate_keeps_the_pending_value(vault_dir: Path) -> None:
+    _ok("vault", "rotate", "x-support")
+    first = _ok("vault", "get", "x-support")
+    assert "already pending" in _ok("vault", "rotate", "x-support")
+    assert _ok("vault", "get", "x-support") == first
 
 
 def test_rollback_without_history_is_an_error(vault_dir: Path) -> None:
@@ -184,6 +209,10 @@ def test_rotate_all_due_rotates_accounts_a_leaver_knew(vault_dir: Path) -> None:
     assert "Alex Moreau departed 2026-08-15" in out
     assert "x-main" not in out
     assert _ok("vault", "get", "x-main") == "keep-me\n"
+    # Pending until confirmed: still due, and a second run keeps the values being typed.
+    assert "already pending" in _ok("vault", "rotate", "--all-due", "--as-of", "2026-11-23")
+    confirmed = _ok("vault", "rotate", "--all-due", "--confirm", "--as-of", "2026-11-23")
+    assert "x-support: rotation confirmed" in confirmed
     assert "no account is due" in _ok("vault", "rotate", "--all-due", "--as-of", "2026-11-23")
 
 
