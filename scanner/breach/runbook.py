@@ -16,16 +16,13 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scanner.core.errors import InputError, StateError
 from scanner.core.model import Mfa
 from scanner.inventory import holders
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import Platform, PlatformStep, catalogue, platform_for
-
-if TYPE_CHECKING:
-    from scanner.engine.facts import SecretRecord
 
 RUNBOOK_FILE = "scanner/data/runbook.toml"
 ROTATE_STEP = "rotate-password"  # ticked by `posture vault rotate`; the runbook must keep it
@@ -590,22 +587,3 @@ def find_step(checklist: Checklist, step: str) -> ChecklistStep | None:
         number = int(step)
         return checklist.steps[number - 1] if 1 <= number <= len(checklist.steps) else None
     return checklist.step(step)
-
-
-def shared_passwords(
-    records: Sequence[SecretRecord], hmac_key: bytes, account_id: str
-) -> tuple[SharedPassword, ...]:
-    """The accounts whose vault password is the same as, or nearly the same as, this account's,
-    found by keyed digests (never by comparing plaintexts)."""
-    from scanner.passwords.reuse import Grouping
-
-    grouping = Grouping(
-        {r.account_id: r.password for r in records if r.password is not None}, hmac_key
-    )
-    return (
-        *(SharedPassword(a, PasswordLikeness.SAME) for a in grouping.same.get(account_id, ())),
-        *(
-            SharedPassword(a, PasswordLikeness.SIMILAR)
-            for a in grouping.similar.get(account_id, ())
-        ),
-    )
