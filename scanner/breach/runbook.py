@@ -361,6 +361,22 @@ def _mailbox_steps(inventory: Inventory, account: Account) -> list[ChecklistStep
     return steps
 
 
+def _company_mailboxes(inventory: Inventory, account: Account) -> str:
+    """The login and recovery addresses the company holds, for the "secure mailboxes" step."""
+    addresses = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
+    mailboxes = [a for a in addresses if inventory.organization.owns_email(a)]
+    if mailboxes:
+        return ", ".join(mailboxes)
+    return "none at the company" if addresses else "none recorded in the inventory"
+
+
+def _insert_outside_steps(ordered: list[ChecklistStep], outside: list[ChecklistStep]) -> None:
+    """Right after the "secure mailboxes" step; at the start when a platform step replaced it."""
+    ids = [s.id for s in ordered]
+    at = ids.index(MAILBOX_STEP) + 1 if MAILBOX_STEP in ids else 0
+    ordered[at:at] = outside
+
+
 def _outside_recovery_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
     """Login or recovery channels the company does not hold: it cannot change their passwords,
     only replace them (a leaver's personal address, an agency's phone)."""
@@ -510,16 +526,10 @@ def tailor_checklist(
     platforms = platforms or catalogue()
     platform = platform_for(account.platform, platforms)
     today = today or dt.date.today()
-    addresses = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
-    mailboxes = [a for a in addresses if inventory.organization.owns_email(a)]
     values = {
         "account": account.id,
         "platform": platform.display_name,
-        "mailboxes": ", ".join(mailboxes)
-        if mailboxes
-        else "none at the company"
-        if addresses
-        else "none recorded in the inventory",
+        "mailboxes": _company_mailboxes(inventory, account),
         "strongest_mfa": runbook.mfa_names[platform.strongest_mfa],
     }
     ordered = [
@@ -545,11 +555,7 @@ def tailor_checklist(
     tell, remove = _holder_steps(inventory, account, today)
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
-    outside = _outside_recovery_steps(inventory, account)
-    if any(s.id == MAILBOX_STEP for s in ordered):
-        insert_after(MAILBOX_STEP, outside)
-    else:  # a platform step replaced it: right at the start of "contain"
-        ordered[0:0] = outside
+    _insert_outside_steps(ordered, _outside_recovery_steps(inventory, account))
     ordered[0:0] = _mailbox_steps(inventory, account)
     by_phase = {p.id: i for i, p in enumerate(runbook.phases)}
     # A stable sort keeps each phase's order while grouping phases in runbook order.

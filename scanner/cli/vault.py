@@ -31,10 +31,12 @@ from scanner.core.secret import Secret
 if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
     from scanner.inventory.platforms import Platform
+    from scanner.services.rotation import RotationDone
     from scanner.state.audit import DatabaseAudit
     from scanner.vault import Entry, Vault
+    from scanner.vault.otp import TotpSeed
     from scanner.vault.passphrase import OsKeyring
-    from scanner.vault.service import ImportedRow
+    from scanner.vault.service import ImportedRow, NewSecrets
 
 
 vault_app = typer.Typer(
@@ -262,7 +264,6 @@ def set_secret(
     """Store a password (hidden prompt, or stdin when not a terminal; never argv), a TOTP seed or recovery codes."""
     refuse_stray(ctx, "a password", "type it at the prompt or pipe it on stdin")
     from scanner.vault.generate import generate_password
-    from scanner.vault.otp import parse_otpauth
     from scanner.vault.service import NewSecrets, store_secrets
 
     where = _where(inventory, vault, db)
@@ -271,13 +272,7 @@ def set_secret(
     opened = _unlock(
         where, passphrase_file, remember
     )  # damage is reported before any secret is read
-    seed = None
-    if totp is not None:
-        if totp == "-":
-            seed = parse_otpauth(_read_secret("otpauth URI").reveal())
-        else:
-            _notice("a seed on the command line is visible to other local users; prefer --totp -")
-            seed = parse_otpauth(totp)
+    seed = _read_seed(totp)
     codes: tuple[Secret, ...] = ()
     if recovery_codes is not None:
         codes = _read_codes(recovery_codes)
@@ -288,12 +283,7 @@ def set_secret(
     elif seed is None and recovery_codes is None:
         password = _read_secret(f"Password for {account}")
     if target is not None and password is not None and not generate:
-        rules = _platform(target).password
-        if not rules.min_length <= len(password) <= rules.max_length:
-            _notice(
-                f"{_platform(target).display_name} takes passwords of "
-                f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
-            )
+        _check_platform_length(target, password)
     set_at = _password_set_at(set_on, generate, opened.entry(name))
     new = NewSecrets(
         password=password,
@@ -302,25 +292,50 @@ def set_secret(
         codes=codes if recovery_codes is not None else None,
     )
     store_secrets(opened, name, new, _now())
+    _report_stored(account, name, new, generate=generate)
+    if target is not None and inv is not None and password is not None and not generate:
+        _warn_weak(inv, target, password, opened)
+
+
+def _report_stored(account: str, name: str, new: NewSecrets, *, generate: bool) -> None:
     stored = [
         what
         for what, given in (
-            ("a generated password" if generate else "the password", password is not None),
-            ("a TOTP seed", seed is not None),
-            (f"{len(codes)} recovery codes", recovery_codes is not None),
+            ("a generated password" if generate else "the password", new.password is not None),
+            ("a TOTP seed", new.totp is not None),
+            (f"{len(new.codes or ())} recovery codes", new.codes is not None),
         )
         if given
     ]
     typer.echo(f"{account}: stored {' and '.join(stored)} in entry {name}")
-    if target is not None and inv is not None and password is not None and not generate:
-        _warn_weak(inv, target, password, opened)
-    if password is not None and set_at is None:
+    if generate:
+        typer.echo(f"  see it with: posture vault get {account}")
+    if new.password is not None and new.set_at is None:
         _notice(
             f"{account}: the password's set date is unknown, so it counts as older than any "
             "departure; give --set-on DATE (or --set-on today) if you know it"
         )
-    if generate:
-        typer.echo(f"  see it with: posture vault get {account}")
+
+
+def _read_seed(totp: str | None) -> TotpSeed | None:
+    """--totp: `-` reads an otpauth URI from stdin; a URI on argv works, with a warning."""
+    from scanner.vault.otp import parse_otpauth
+
+    if totp is None:
+        return None
+    if totp == "-":
+        return parse_otpauth(_read_secret("otpauth URI").reveal())
+    _notice("a seed on the command line is visible to other local users; prefer --totp -")
+    return parse_otpauth(totp)
+
+
+def _check_platform_length(account: Account, password: Secret) -> None:
+    rules = _platform(account).password
+    if not rules.min_length <= len(password) <= rules.max_length:
+        _notice(
+            f"{_platform(account).display_name} takes passwords of "
+            f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
+        )
 
 
 def _exact_bytes(text: str) -> bytes:
@@ -498,21 +513,25 @@ def rotate(
         typer.echo("no account is due for rotation")
         return
     for done in rotation.rotate(opened, work, now=_now()):
-        target, platform = done.account, done.platform
-        where_to = platform.login_url or target.url or "the service's settings"
-        login = f" (login {target.login_email})" if target.login_email else ""
-        if done.already_pending is not None:
-            since = done.already_pending.date().isoformat()
-            typer.echo(f"{target.id}: a rotation is already pending since {since}; kept as is")
-        else:
-            live = "the live one stays current" if done.had_password else "no live one yet"
-            typer.echo(f"{target.id}: new password stored, pending: {live} ({done.reason})")
-        typer.echo(f"  1. see it with: posture vault get {target.id}")
-        typer.echo(f"  2. change it on {platform.display_name}{login}: {where_to}")
-        if platform.security_url:
-            typer.echo(f"     password settings: {platform.security_url}")
-        typer.echo(f"  3. once the platform took it: posture vault confirm {target.id}")
-        typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
+        _print_rotation(done)
+
+
+def _print_rotation(done: RotationDone) -> None:
+    target, platform = done.account, done.platform
+    where_to = platform.login_url or target.url or "the service's settings"
+    login = f" (login {target.login_email})" if target.login_email else ""
+    if done.already_pending is not None:
+        since = done.already_pending.date().isoformat()
+        typer.echo(f"{target.id}: a rotation is already pending since {since}; kept as is")
+    else:
+        live = "the live one stays current" if done.had_password else "no live one yet"
+        typer.echo(f"{target.id}: new password stored, pending: {live} ({done.reason})")
+    typer.echo(f"  1. see it with: posture vault get {target.id}")
+    typer.echo(f"  2. change it on {platform.display_name}{login}: {where_to}")
+    if platform.security_url:
+        typer.echo(f"     password settings: {platform.security_url}")
+    typer.echo(f"  3. once the platform took it: posture vault confirm {target.id}")
+    typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
 
 
 def confirm(

@@ -111,12 +111,16 @@ def context_word(password: Secret, kinds: Mapping[str, str]) -> ContextWord | No
     if not found:
         return None
     remainder = "".join(ch for (_, ch), hit in zip(kept, covered, strict=True) if not hit)
-    kind = found[0]
-    if len(remainder) <= SHORT_REMAINDER or (
-        len(remainder) <= DIGITS_REMAINDER and not any(ch.isalpha() for ch in remainder)
-    ):
-        return ContextWord(kind=kind, remainder_score=None)
-    return ContextWord(kind=kind, remainder_score=score_password(Secret(remainder)).score)
+    if _trivial(remainder):
+        return ContextWord(kind=found[0], remainder_score=None)
+    return ContextWord(kind=found[0], remainder_score=score_password(Secret(remainder)).score)
+
+
+def _trivial(remainder: str) -> bool:
+    """Nothing, a few characters, or a short run of digits and symbols (a year, "!")."""
+    if len(remainder) <= SHORT_REMAINDER:
+        return True
+    return len(remainder) <= DIGITS_REMAINDER and not any(ch.isalpha() for ch in remainder)
 
 
 def _words(kinds: Mapping[str, str]) -> Sequence[_Word]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.breach.runbook import PasswordLikeness, SharedPassword
 from scanner.core.secret import Secret
 from scanner.inventory.accounts import Account, Inventory
 from scanner.passwords.reuse import Grouping
 from scanner.services.scan import HMAC_PURPOSE
+
+if TYPE_CHECKING:
+    from scanner.vault.vault import Vault
 
 # Values replaced this recently may be what the attacker took (a panic rotation came first).
 RECENT_DAYS = 30
@@ -26,6 +30,24 @@ def compromised_values(
     values = [entry_password] if entry_password is not None else []
     values += [value for value, retired in history if retired >= since]
     return list(dict.fromkeys(values))
+
+
+def _suspects(vault: Vault, account: Account, cutoff: dt.datetime) -> list[Secret]:
+    entry = vault.entry(account.vault_entry)
+    if entry is None:
+        return []
+    history = [(p.value, p.retired_at) for p in entry.history]
+    return compromised_values(entry.password, history, cutoff)
+
+
+def _live_passwords(vault: Vault, inventory: Inventory, account: Account) -> dict[str, Secret]:
+    """Every other account's live password."""
+    found = {}
+    for other in inventory.accounts:
+        entry = vault.entry(other.vault_entry)
+        if other.id != account.id and entry is not None and entry.password is not None:
+            found[other.id] = entry.password
+    return found
 
 
 def shared_with_compromised(
@@ -45,19 +67,8 @@ def shared_with_compromised(
     vault = unlock(vault_path, passphrase_file=passphrase_file, notice=notice or (lambda _: None))
     start = since or (dt.date.today() - dt.timedelta(days=RECENT_DAYS))
     cutoff = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
-    entry = vault.entry(account.vault_entry)
-    suspects = (
-        compromised_values(entry.password, [(p.value, p.retired_at) for p in entry.history], cutoff)
-        if entry is not None
-        else []
-    )
-    others = {
-        other.id: found.password
-        for other in inventory.accounts
-        if other.id != account.id
-        and (found := vault.entry(other.vault_entry)) is not None
-        and found.password is not None
-    }
+    suspects = _suspects(vault, account, cutoff)
+    others = _live_passwords(vault, inventory, account)
     keys = {f"{_SUSPECT}{n}": value for n, value in enumerate(suspects)}
     grouping = Grouping({**others, **keys}, vault.derive_key(HMAC_PURPOSE))
     same: dict[str, None] = {}

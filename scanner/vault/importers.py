@@ -312,19 +312,29 @@ def _plan_row(login: ImportedLogin, index: AccountIndex, mapped: str | None) -> 
     host_known = bool(index.all_at_host(hosts, limit=1))
     username = login.username.strip().lower()
     users = index.users(username) if username else []
-    if users and host_known:
-        both = [a for a in users if index.at_host(a, hosts) or index.on_site(a, hosts)]
-        if both:
-            rule = "host + login email" if "@" in username else "host + username"
-            return _decided(login, index, both, rule)
-    if users and not host_known and "@" in username:
-        return _decided(login, index, users, "login email")
-    if not username and host_known:
-        return _decided(login, index, index.all_at_host(hosts, limit=10), "host")
+    found = _by_host_and_user(index, hosts, host_known, username, users)
+    if found is not None:
+        ids, rule = found
+        return _decided(login, index, ids, rule)
     named = index.by_name.get(login.name.strip().lower(), ())
     if named:
         return _decided(login, index, named, "name")
     return _unmatched(login, index, hosts, host_known, users)
+
+
+def _by_host_and_user(
+    index: AccountIndex, hosts: Sequence[str], host_known: bool, username: str, users: list[str]
+) -> tuple[Sequence[str], str] | None:
+    """Rules 2-4 of `plan_import`: (candidate ids, rule), or None when none applies."""
+    if users and host_known:
+        both = [a for a in users if index.at_host(a, hosts) or index.on_site(a, hosts)]
+        if both:
+            return both, "host + login email" if "@" in username else "host + username"
+    if users and not host_known and "@" in username:
+        return users, "login email"
+    if not username and host_known:
+        return index.all_at_host(hosts, limit=10), "host"
+    return None
 
 
 def _decided(login: ImportedLogin, index: AccountIndex, ids: Sequence[str], rule: str) -> RowPlan:
