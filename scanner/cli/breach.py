@@ -21,6 +21,7 @@ from scanner.cli.options import (
     VaultOption,
     beside_inventory,
     inventory_path,
+    parse_date,
 )
 from scanner.core.actor import actor
 from scanner.core.errors import UsageError
@@ -43,6 +44,12 @@ AccountArgument = typer.Argument(
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")
+SinceOption = typer.Option(
+    None,
+    "--since",
+    metavar="DATE",
+    help="Look for accounts sharing any value this account had since DATE [default: 30 days ago].",
+)
 
 
 def _db_path(inventory: Path | None, db: Path | None) -> Path:
@@ -66,10 +73,12 @@ def _tailored(
     vault: Path | None = None,
     passphrase_file: Path | None = None,
     no_vault: bool = False,
+    since: str | None = None,
 ) -> Checklist:
     """The account's checklist; with the vault open, the accounts sharing its password too."""
-    from scanner.breach.runbook import SharedPassword, shared_passwords, tailor_checklist
-    from scanner.services.scan import load, open_vault_secrets
+    from scanner.breach.runbook import SharedPassword, tailor_checklist
+    from scanner.services.breach import shared_with_compromised
+    from scanner.services.scan import load
     from scanner.vault.errors import PassphraseUnavailable
 
     inventory_file = inventory_path(inventory)
@@ -79,7 +88,13 @@ def _tailored(
     shared: tuple[SharedPassword, ...] = ()
     if not no_vault and (vault is not None or vault_file.exists()):
         try:
-            secrets = open_vault_secrets(vault_file, loaded, passphrase_file=passphrase_file)
+            shared = shared_with_compromised(
+                vault_file,
+                loaded,
+                account,
+                since=parse_date(since, "--since"),
+                passphrase_file=passphrase_file,
+            )
         except PassphraseUnavailable:
             typer.echo(
                 "posture: warning: vault not opened (no passphrase source): accounts sharing "
@@ -87,8 +102,6 @@ def _tailored(
                 "--passphrase-file",
                 err=True,
             )
-        else:
-            shared = shared_passwords(secrets.records, secrets.hmac_key, account.id)
     return tailor_checklist(loaded, account, shared_with=shared)
 
 
@@ -118,12 +131,13 @@ def start(
     vault: Path | None = VaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
+    since: str | None = SinceOption,
 ) -> None:
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
     from scanner.breach.checklist import render_text
 
     operator = actor(by)
-    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault)
+    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, since)
     log = _open_log(_db_path(inventory, db), create=True)
     assert log is not None  # noqa: S101 - create=True always opens
     with log.db:
@@ -259,13 +273,14 @@ def checklist(
     vault: Path | None = VaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
+    since: str | None = SinceOption,
 ) -> None:
     """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
     from scanner.breach.checklist import render_markdown, render_text
 
     if output_format not in FORMATS:
         raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')
-    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault)
+    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, since)
     render = render_text if output_format == "text" else render_markdown
     sys.stdout.write(render(tailored))
 

@@ -58,6 +58,7 @@ class Check:
     function: CheckFunction
     scales_with_tier: bool = True
     needs_secrets: bool = False
+    needs_corpus: bool = False  # a breach corpus (--hibp/--online): not run without one
 
     @property
     def family(self) -> str:
@@ -88,6 +89,7 @@ def check(
     references: tuple[str, ...],
     scales_with_tier: bool = True,
     needs_secrets: bool = False,
+    needs_corpus: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as check `id`."""
 
@@ -104,6 +106,7 @@ def check(
             function=function,
             scales_with_tier=scales_with_tier,
             needs_secrets=needs_secrets,
+            needs_corpus=needs_corpus,
         )
         return function
 

@@ -10,6 +10,7 @@ from scanner.core.secret import Secret
 from scanner.engine.facts import (
     AccountSecrets,
     BreachResult,
+    ContextWord,
     PasswordFacts,
     SecretRecord,
     Strength,
@@ -18,6 +19,7 @@ from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import Platform, catalogue, platform_for
 from scanner.inventory.policy import Policy
 from scanner.passwords import reuse
+from scanner.passwords.context import context_kinds, context_word
 from scanner.passwords.corpus import BreachLookupFailed, BreachSource, sha1_hex
 from scanner.passwords.progress import ProgressBar
 from scanner.passwords.seeds import seed_key
@@ -85,6 +87,7 @@ def analyse(
     same, similar = grouping.same, grouping.similar
     totp_bits, totp_shared = _totp(by_account, reuse.subkey(hmac_key, "totp"))
 
+    contexts = _contexts(passwords, accounts, inventory, policy, platforms)
     facts: dict[str, AccountSecrets] = {}
     for account_id in accounts:
         record = by_account.get(account_id)
@@ -102,6 +105,7 @@ def analyse(
             totp_bits=totp_bits.get(account_id),
             totp_valid=totp_bits.get(account_id, 1) > 0,
             totp_shared_with=totp_shared.get(account_id, ()),
+            context=contexts.get(account_id),
         )
     return PasswordFacts(
         accounts=facts,
@@ -109,6 +113,25 @@ def analyse(
         scored=scored,
         cached=cached,
     )
+
+
+def _contexts(
+    passwords: Mapping[str, Secret],
+    accounts: Mapping[str, Account],
+    inventory: Inventory,
+    policy: Policy,
+    platforms: Mapping[str, Platform],
+) -> dict[str, ContextWord]:
+    """The context word each account's password is built on (its own words: brand, handle...)."""
+    found = {}
+    for account_id, password in passwords.items():
+        account = accounts[account_id]
+        platform = platform_for(account.platform, platforms)
+        kinds = context_kinds(account, inventory, policy.for_tier(account.tier), platform)
+        word = context_word(password, kinds)
+        if word is not None:
+            found[account_id] = word
+    return found
 
 
 def _context(

@@ -64,7 +64,8 @@ class TableReport(Report):
         out.append("")
         status = ", ".join(f"{n} {s.lower()}" for s, n in summary.by_status.items() if n)
         out.append(f"{summary.accounts} accounts, {summary.checks} checks: {status}")
-        out.append(f"Posture score: {summary.score}/100")
+        notes = "".join(f"; {note}" for note in summary.score_notes)
+        out.append(f"Posture score: {summary.score}/100{notes}")
         if summary.suppressed:
             shown = "shown as FAIL (suppressed)" if self.show_suppressed else "hidden"
             hint = "" if self.show_suppressed else "; --show-suppressed lists them"

@@ -143,6 +143,8 @@ def perform_scan(
                 f"No vault at {request.vault}: password checks skipped "
                 f"(posture vault init{flag}, then posture vault set ACCOUNT{flag})."
             )
+    if vault is not None:
+        notes += _pending_notes(vault.records)
     needs_secrets = any(c.needs_secrets for c in selected)
     with _score_cache(request, wanted=vault is not None) as cache:
         secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
@@ -182,6 +184,17 @@ def perform_scan(
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def _pending_notes(records: Sequence[SecretRecord]) -> list[str]:
+    """One note per account whose rotation waits for confirmation: scans judge the live value."""
+    return [
+        f"{r.account_id}: a rotation is pending since "
+        f"{r.rotation_pending_since.date().isoformat()}; this scan judges the live password "
+        f"until `posture vault confirm {r.account_id}`."
+        for r in records
+        if r.rotation_pending_since is not None
+    ]
 
 
 def handbook_facts(inventory: Inventory, policy: Policy, today: dt.date, db: Path) -> HandbookFacts:

@@ -37,7 +37,10 @@ def with_vault(inventory: Path) -> None:
     env = {"POSTURE_VAULT_PASSPHRASE": PASSPHRASE}
     assert runner.invoke(app, ["vault", "init", "-i", str(inventory)], env=env).exit_code == 0
     stored = runner.invoke(
-        app, ["vault", "set", "shopify", "-i", str(inventory)], input=SENTINEL + "\n", env=env
+        app,
+        ["vault", "set", "shopify", "--set-on", "today", "-i", str(inventory)],
+        input=SENTINEL + "\n",
+        env=env,
     )
     assert stored.exit_code == 0, stored.output
 

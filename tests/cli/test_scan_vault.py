@@ -145,3 +145,17 @@ def test_rescan_scores_nothing_again(folder):
     assert again.context.secrets is not None
     assert again.context.secrets.scored == 0
     assert again.context.secrets.cached == 1
+
+
+def test_a_pending_rotation_is_not_a_fix_until_confirmed(folder):
+    store("x-main", "acmeoutdoor2024")
+    assert findings()[("PWD-001", "x-main")]["status"] == "FAIL"
+    rotated = runner.invoke(app, ["vault", "rotate", "x-main"])
+    assert rotated.exit_code == 0, rotated.output
+    # The platform still has the old password: the scan judges it and says why.
+    assert findings()[("PWD-001", "x-main")]["status"] == "FAIL"
+    table = runner.invoke(app, ["scan", "--fail-on", "none"]).stdout
+    assert "x-main: a rotation is pending since" in table
+    confirmed = runner.invoke(app, ["vault", "confirm", "x-main"])
+    assert confirmed.exit_code == 0, confirmed.output
+    assert findings()[("PWD-001", "x-main")]["status"] == "PASS"

@@ -116,20 +116,23 @@ def test_breach_tick_killed_mid_transaction_leaves_none_of_it(work: Path, statem
 @pytest.mark.parametrize(
     ("transaction", "statement"), [(1, 0), (1, 1), (1, 2), (2, 0), (2, 3), (2, 4)]
 )
-def test_vault_rotate_killed_in_its_audit_or_tick_transaction(
+def test_vault_confirm_killed_in_its_audit_or_tick_transaction(
     work: Path, transaction: int, statement: int
 ) -> None:
-    killed(work, ["vault", "rotate", "x-main"], transaction, statement)
+    ok("vault", "rotate", "x-main")  # pending: nothing ticked yet
+    assert rows(work, "SELECT count(*) FROM incident_steps") == [(0,)]
+    killed(work, ["vault", "confirm", "x-main"], transaction, statement)
     shown = ok("breach", "show", "x-main")
     assert_intact(work)
-    # The vault was saved before the database was written: the new password is there.
+    # The vault was saved before the database was written: the new password is live.
     entry = Vault.open(work / "posture.vault", Secret(PASSPHRASE)).entry("x-main")
-    assert entry is not None and entry.rotations == 1
-    audit = rows(work, "SELECT count(*) FROM vault_audit WHERE action = 'rotate'")
+    assert entry is not None and entry.rotations == 1 and entry.pending is None
+    audit = rows(work, "SELECT count(*) FROM vault_audit WHERE action = 'confirm rotation'")
     assert audit == [(0,)] if transaction == 1 else [(1,)]
     assert rows(work, "SELECT count(*) FROM incident_steps") == [(0,)]
     assert "rotate-password" in shown
-    out = ok("vault", "rotate", "x-main")
+    ok("vault", "rotate", "x-main")
+    out = ok("vault", "confirm", "x-main")
     assert "ticked rotate-password" in out
     assert rows(work, "SELECT count(*) FROM incident_steps") == [(1,)]
 
