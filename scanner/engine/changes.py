@@ -59,11 +59,22 @@ class ScanChanges:
     trend: tuple[PastScan, ...]  # oldest first; this scan is the last
 
     @functools.cached_property
-    def _new_fingerprints(self) -> frozenset[str]:
-        return frozenset(n.fingerprint for n in self.new)
+    def _new_keys(self) -> frozenset[tuple[str, str]]:
+        return frozenset((n.check_id, n.account) for n in self.new)
 
     def is_new(self, finding: Finding) -> bool:
-        return finding.fingerprint in self._new_fingerprints
+        return (finding.check_id, finding.account) in self._new_keys
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """What the history keeps of one scan: the checks it ran, the accounts it scanned, and the
+    findings that did not pass, in account then check order. A finding of a listed check on a
+    listed account that is not among `issues` passed."""
+
+    checks: tuple[str, ...]
+    accounts: tuple[str, ...]
+    issues: tuple[RecordedFinding, ...]
 
 
 @dataclass(frozen=True)
@@ -97,5 +108,35 @@ def compare(
         f
         for fp, f in was.items()
         if f.status is Status.FAIL and fp in now and now[fp].status is Status.PASS
+    )
+    return new, fixed
+
+
+def changes_between(
+    before: ScanRecord, after: ScanRecord
+) -> tuple[tuple[RecordedFinding, ...], tuple[RecordedFinding, ...]]:
+    """`compare` on two recorded scans, from what did not pass: (new, fixed), same rule.
+
+    New: failing after, not failing before, and its check ran before. Fixed: failing before,
+    and after its check ran on its account (still in the inventory) and it is not an issue.
+    """
+    failed_before = {(f.check_id, f.account) for f in before.issues if f.status is Status.FAIL}
+    checks_before = set(before.checks)
+    new = tuple(
+        f
+        for f in after.issues
+        if f.status is Status.FAIL
+        and f.check_id in checks_before
+        and (f.check_id, f.account) not in failed_before
+    )
+    issues_after = {(f.check_id, f.account) for f in after.issues}
+    checks_after, accounts_after = set(after.checks), set(after.accounts)
+    fixed = tuple(
+        f
+        for f in before.issues
+        if f.status is Status.FAIL
+        and f.check_id in checks_after
+        and f.account in accounts_after
+        and (f.check_id, f.account) not in issues_after
     )
     return new, fixed

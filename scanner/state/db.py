@@ -80,6 +80,27 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 2: the history keeps what did not pass, not every finding (issue 13). Per scan, one value:
+    # JSON {"checks": ids run, "accounts": ids scanned, "issues": [[check, account, status,
+    # severity, message, suppressed], ...]} for every FAIL, ERROR and SKIPPED finding, in
+    # account then check order; posture writes it zlib-compressed, this migration as text.
+    # A finding of a listed check on a listed account that is not an issue passed.
+    """
+    ALTER TABLE scans ADD COLUMN findings BLOB;
+    UPDATE scans SET findings = json_object(
+        'checks', json((SELECT json_group_array(check_id) FROM (
+            SELECT check_id, min(rowid) AS first FROM scan_findings
+            WHERE scan_id = scans.id GROUP BY check_id ORDER BY first))),
+        'accounts', json((SELECT json_group_array(account) FROM (
+            SELECT account, min(rowid) AS first FROM scan_findings
+            WHERE scan_id = scans.id GROUP BY account ORDER BY first))),
+        'issues', json((SELECT json_group_array(
+                json_array(check_id, account, status, severity, message, suppressed)) FROM (
+            SELECT check_id, account, status, severity, message, suppressed FROM scan_findings
+            WHERE scan_id = scans.id AND status != 'PASS' ORDER BY rowid)))
+    );
+    DROP TABLE scan_findings;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -113,10 +134,13 @@ class StateDB:
             )
         if version < SCHEMA_VERSION:
             if readonly:
-                raise StateError(
-                    "state database needs a migration but is opened read-only", path=path
-                )
-            self._migrate(version)
+                # A newer posture reading an older database (history, breach show, a scan's
+                # incidents) migrates it first, as any writing command would.
+                self.conn.close()
+                self._migrate_for_reading()
+                self._connect()
+            else:
+                self._migrate(version)
 
     def _connect(self) -> int:
         """Open `self.conn`; returns the schema version (the first read of the file)."""
@@ -134,6 +158,14 @@ class StateDB:
             self.conn.close()
             raise
         return version
+
+    def _migrate_for_reading(self) -> None:
+        try:
+            StateDB(self.path).close()
+        except StateError:
+            raise StateError(
+                "state database needs a migration but is opened read-only", path=self.path
+            ) from None
 
     def _roll_back_crashed_writer(self) -> None:
         # A writer killed during a transaction leaves a hot journal that only a read-write
