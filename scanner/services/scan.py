@@ -115,8 +115,13 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
                 "(posture vault init, then posture vault set ACCOUNT)."
             )
     needs_secrets = any(c.needs_secrets for c in selected)
-    with _score_cache(request, wanted=vault is not None) as cache:
-        secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
+    strength = any(c.needs_strength for c in selected)
+    with _score_cache(request, wanted=vault is not None and strength) as cache:
+        secrets = (
+            _analyse(request, inventory, policy, vault, cache, strength=strength)
+            if needs_secrets
+            else None
+        )
     context = ScanContext(
         inventory=inventory,
         policy=policy,
@@ -150,6 +155,8 @@ def _analyse(
     policy: Policy,
     vault: VaultSecrets | None,
     cache: ScoreCache | None,
+    *,
+    strength: bool = True,
 ) -> PasswordFacts | None:
     # Opened (and validated) even without a vault, so a bad corpus is reported at once.
     breach = open_breach_source(request.hibp, online=request.online, url=request.hibp_url)
@@ -165,6 +172,7 @@ def _analyse(
             breach=breach,
             workers=request.workers,
             progress=request.progress,
+            strength=strength,
         )
     finally:
         if breach is not None:
