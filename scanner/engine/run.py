@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,16 +57,29 @@ class ScanResult:
         return any(f.status is Status.ERROR for f in self.findings)
 
     def summary(self) -> Summary:
-        fails = Counter(f.severity.value for f in self.findings if f.failed)
-        statuses = Counter(f.status.value for f in self.findings)
+        return self._summary
+
+    @functools.cached_property
+    def _summary(self) -> Summary:
+        # One pass over the findings (10,000 accounts give 200,000); reports and the history
+        # each ask for it.
+        fails: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+        suppressed = 0
+        for finding in self.findings:
+            statuses[finding.status.value] += 1
+            if finding.status is Status.FAIL:
+                fails[finding.severity.value] += 1
+            if finding.suppression is not None:
+                suppressed += 1
         return Summary(
             accounts=len(self.context.inventory.accounts),
             checks=len(self.checks),
             failed_by_severity={s.value: fails.get(s.value, 0) for s in reversed(Severity)},
             by_status={s.value: statuses.get(s.value, 0) for s in Status},
             score=posture_score(self.findings),
-            incomplete=self.incomplete,
-            suppressed=sum(1 for f in self.findings if f.suppressed),
+            incomplete=statuses[Status.ERROR.value] > 0,
+            suppressed=suppressed,
         )
 
     def worst_failure(self) -> Severity | None:

@@ -11,6 +11,7 @@ tabulate itself. Tests compare the two on generated and hostile rows.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
@@ -122,9 +123,15 @@ def findings_table(rows: Sequence[tuple[str, str, str, str]]) -> str:
 def _plain(text: str) -> bool:
     """Printable ASCII with no surrounding spaces that tabulate would not read as a number or
     a boolean: the cells whose layout needs no type guessing, ANSI stripping or wide widths."""
-    if not (text and text.isascii() and text.isprintable()) or text != text.strip():
+    if not (text.isascii() and text.isprintable()) or text != text.strip():
         return False
-    if text in ("True", "False"):
+    # A number or a boolean has no inner space; most findings do, so they skip the parsing.
+    return " " in text or _plain_word(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_word(text: str) -> bool:
+    if not text or text in ("True", "False"):
         return False
     try:
         float(text.replace(",", ""))
@@ -139,8 +146,9 @@ def _plain(text: str) -> bool:
     return False
 
 
-def _wrapped(text: str) -> list[str]:
-    return [text] if len(text) <= FINDING_WIDTH else _WRAP.wrap(text)
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str) -> tuple[str, ...]:
+    return (text,) if len(text) <= FINDING_WIDTH else tuple(_WRAP.wrap(text))
 
 
 class _Status:

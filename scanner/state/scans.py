@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.core.errors import StateError
-from scanner.core.model import Finding, Severity, Status
+from scanner.core.model import Status
 from scanner.engine.changes import (
     HistoryEntry,
     PastScan,
@@ -32,6 +32,7 @@ from scanner.engine.changes import (
     ScanRecord,
     changes_between,
     compare,
+    issue,
 )
 from scanner.state.db import StateDB
 
@@ -108,7 +109,7 @@ def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:
 
 def scan_record(result: ScanResult) -> ScanRecord:
     """What the history keeps of `result` (module docstring); refuses a finding given twice."""
-    issues = tuple(_recorded(f) for f in result.findings if f.status is not Status.PASS)
+    issues = tuple(issue(f) for f in result.findings if f.status is not Status.PASS)
     record = ScanRecord(
         checks=tuple(c.id for c in result.checks),
         accounts=tuple(a.id for a in result.context.inventory.accounts),
@@ -169,14 +170,7 @@ def _past_scan(row: Any) -> PastScan:
 
 
 def _encode(record: ScanRecord) -> bytes:
-    document = {
-        "checks": record.checks,
-        "accounts": record.accounts,
-        "issues": [
-            (f.check_id, f.account, f.status.value, f.severity.value, f.message, int(f.suppressed))
-            for f in record.issues
-        ],
-    }
+    document = {"checks": record.checks, "accounts": record.accounts, "issues": record.issues}
     return zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 6)
 
 
@@ -188,31 +182,8 @@ def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
         return ScanRecord(checks=(), accounts=(), issues=())
     raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
     document = json.loads(raw if raw[:1] == b"{" else zlib.decompress(raw))
-    statuses = {s.value: s for s in Status}
-    severities = {s.value: s for s in Severity}
     return ScanRecord(
         checks=tuple(document["checks"]),
         accounts=tuple(document["accounts"]),
-        issues=tuple(
-            RecordedFinding(
-                check_id=check_id,
-                account=account,
-                status=statuses[status],
-                severity=severities[severity],
-                message=message,
-                suppressed=bool(suppressed),
-            )
-            for check_id, account, status, severity, message, suppressed in document["issues"]
-        ),
-    )
-
-
-def _recorded(finding: Finding) -> RecordedFinding:
-    return RecordedFinding(
-        check_id=finding.check_id,
-        account=finding.account,
-        status=finding.status,
-        severity=finding.severity,
-        message=finding.message,
-        suppressed=finding.suppressed,
+        issues=tuple(map(tuple, document["issues"])),
     )
