@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.core.model import Severity
-from scanner.engine.check import Verdict, check, fail, passed
+from scanner.core.model import Severity, Tier
+from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
 from scanner.inventory import holders
 from scanner.inventory.accounts import Account
@@ -20,8 +20,9 @@ CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhanceme
         "it are the ones who share the password or post from the company account by mistake."
     ),
     remediation=(
-        "Have each person and agency with access read and sign the social media policy, and "
-        "record the date in the inventory (policy_acknowledged)."
+        "Have each person and agency with access read the handbook (posture handbook) and record "
+        "it with posture handbook ack PERSON, or record the date they signed the policy in the "
+        "inventory (policy_acknowledged)."
     ),
     references=(CISA_SOCIAL,),
 )
@@ -30,25 +31,55 @@ def policy_not_acknowledged(account: Account, ctx: ScanContext) -> Verdict:
     inventory = ctx.inventory
     refs = [account.owner] if account.owner else []
     refs += [*account.admins, *account.password_known_by]
-    missing = []
+    missing, sources = [], []
     for ref in dict.fromkeys(refs):
         if not holders.has_access(inventory, ref, ctx.today):
             continue  # leavers are ACC-002's concern
-        agency = inventory.agency_for(ref)
-        acknowledged = (
-            agency.policy_acknowledged if agency else inventory.people[ref].policy_acknowledged
-        )
-        if acknowledged is None:
-            missing.append(f"{inventory.holder_name(ref)} (never)")
-        elif (ctx.today - acknowledged).days > max_age:
-            missing.append(f"{inventory.holder_name(ref)} ({acknowledged})")
+        gap, source = _acknowledgement(ref, ctx, max_age)
+        if gap:
+            missing.append(f"{inventory.holder_name(ref)} ({gap})")
+        elif source:
+            sources.append(source)
+    found = sorted(set(sources))
     if missing:
         return fail(
             f"policy not acknowledged within {max_age} days by: {', '.join(missing)}",
             people=missing,
             max_age_days=max_age,
+            sources=found,
         )
-    return passed("everyone with access acknowledged the policy", max_age_days=max_age)
+    how = f" ({' and '.join(found)})" if found else ""
+    return passed(
+        f"everyone with access acknowledged the policy{how}", max_age_days=max_age, sources=found
+    )
+
+
+def _acknowledgement(ref: str, ctx: ScanContext, max_age: int) -> tuple[str | None, str | None]:
+    """(what is missing, or None; where the acknowledgement comes from).
+
+    A recorded acknowledgement of the current handbook counts first. Someone who acknowledged
+    only an earlier version has not seen the rules now in force. Without any record, the
+    inventory's policy_acknowledged date counts.
+    """
+    handbook = ctx.handbook
+    if handbook is not None and handbook.acks.get(ref):
+        current = handbook.latest(ref, handbook.version)
+        if current is None:
+            seen = handbook.latest(ref)
+            assert seen is not None  # noqa: S101 - acks.get(ref) is not empty
+            return f"has not seen handbook {handbook.version}; acknowledged {seen.version}", None
+        if (ctx.today - current.on).days > max_age:
+            return f"handbook acknowledged {current.on}", None
+        return None, f"handbook {handbook.version}"
+    agency = ctx.inventory.agency_for(ref)
+    acknowledged = (
+        agency.policy_acknowledged if agency else ctx.inventory.people[ref].policy_acknowledged
+    )
+    if acknowledged is None:
+        return "never", None
+    if (ctx.today - acknowledged).days > max_age:
+        return str(acknowledged), None
+    return None, "policy_acknowledged in the inventory"
 
 
 @check(
@@ -78,3 +109,59 @@ def brand_without_trademark(account: Account, ctx: ScanContext) -> Verdict:
     return fail(
         f"brand handle {account.handle or account.id} has no registered trademark", brand=True
     )
+
+
+@check(
+    id="GOV-004",
+    title="Account under a launch embargo is exposed",
+    severity=Severity.HIGH,
+    rationale=(
+        "Launches leak when the wrong people hold the accounts that will carry them: an agency "
+        "or a leaver who can still post, a login shared by many, a weak second factor, or an "
+        "account already compromised. Until the launch is public, its accounts need the "
+        "critical tier's protection whatever their own tier."
+    ),
+    remediation=(
+        "Before the launch: remove agencies and leavers from the account (delegated roles only "
+        "for those who must post), cut password holders to the policy's limit and rotate, enrol "
+        "the strongest second factor the platform offers, and close any open incident."
+    ),
+    references=(CISA_SOCIAL, "https://pages.nist.gov/800-63-4/sp800-63b.html#sec3"),
+    scales_with_tier=False,
+)
+def launch_embargo(account: Account, ctx: ScanContext) -> Verdict:
+    launches = ctx.inventory.embargoes(account, ctx.today)
+    if not launches:
+        return skipped("no launch under embargo on this account")
+    problems = _embargo_problems(account, ctx)
+    named = "; ".join(f"{x.name} (public on {x.public_on.isoformat()})" for x in launches)
+    ids = [x.id for x in launches]
+    if problems:
+        return fail(f"carries {named}: {'; '.join(problems)}", problems=problems, launches=ids)
+    return passed(f"carries {named}; no exposure found", launches=ids)
+
+
+def _embargo_problems(account: Account, ctx: ScanContext) -> list[str]:
+    inventory = ctx.inventory
+    problems = []
+    refs = dict.fromkeys((*account.admins, *account.password_known_by))
+    agencies = [inventory.holder_name(r) for r in refs if holders.is_agency(r)]
+    if agencies:
+        problems.append(f"reachable by agency {', '.join(agencies)}")
+    leavers = [
+        loss.name for loss in holders.lapsed(inventory, account, ctx.today) if not loss.is_agency
+    ]
+    if leavers:
+        problems.append(f"reachable by {', '.join(leavers)}, who left")
+    limit = ctx.rules(account).max_password_holders
+    if len(account.password_known_by) > limit:
+        problems.append(f"password known by {len(account.password_known_by)} (policy: {limit})")
+    minimum = ctx.policy.for_tier(Tier.CRITICAL).mfa_minimum
+    platform = ctx.platform(account)
+    if not platform.meets_minimum(account.mfa, minimum):
+        wanted = minimum if platform.offers(minimum) else platform.strongest_mfa
+        problems.append(f"second factor {account.mfa.value}, weaker than {wanted.value}")
+    incident = ctx.incidents.get(account.id)
+    if incident is not None:
+        problems.append(f"breach incident #{incident.incident_id} is open")
+    return problems

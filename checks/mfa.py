@@ -73,13 +73,12 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
     platform = ctx.platform(account)
     stronger = [m.value for m in platform.mfa_methods if m.strength > method.strength]
     evidence = {"mfa": method.value, "minimum": minimum.value, "platform_offers_stronger": stronger}
-    restricted = method in (Mfa.SMS, Mfa.EMAIL)
-    if not restricted and method.strength >= minimum.strength:
+    if platform.meets_minimum(method, minimum) and method.strength >= minimum.strength:
         return passed(
             f"{method.value} meets the {account.tier.value}-tier minimum ({minimum.value})",
             **evidence,
         )
-    if not restricted and method is platform.strongest_mfa:
+    if platform.meets_minimum(method, minimum):
         return passed(
             f"{method.value} is the strongest method {platform.display_name} offers "
             f"(policy asks for {minimum.value})",

@@ -498,6 +498,7 @@ def tailor_checklist(
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
     ordered[0:0] = _mailbox_steps(inventory, account)
+    ordered += _launch_steps(inventory, account, today)
     by_phase = {p.id: i for i, p in enumerate(runbook.phases)}
     # A stable sort keeps each phase's order while grouping phases in runbook order.
     ordered.sort(key=lambda s: by_phase[s.phase])
@@ -509,6 +510,26 @@ def tailor_checklist(
         phases=runbook.phases,
         steps=tuple(ordered),
     )
+
+
+def _launch_steps(inventory: Inventory, account: Account, today: dt.date) -> list[ChecklistStep]:
+    """A contain step per launch still under embargo on this account: did it leak?"""
+    return [
+        ChecklistStep(
+            id=f"launch:{launch.id}",
+            phase="contain",
+            title=(
+                f"Check whether {launch.name} (secret until {launch.public_on.isoformat()}) "
+                "leaked: look through drafts, scheduled posts and direct messages, and tell the "
+                "launch's owners what the attacker could see"
+            ),
+            why="The account carries an unreleased launch; whoever held it may have read or "
+            "published it, and the launch team must decide before it leaks further.",
+            required=True,
+            origin=Origin.INVENTORY,
+        )
+        for launch in inventory.embargoes(account, today)
+    ]
 
 
 def _source_text(source: Source) -> str:

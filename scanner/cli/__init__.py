@@ -74,6 +74,7 @@ def _root(
 
 
 from scanner.cli import breach as _breach_commands  # noqa: E402
+from scanner.cli import handbook as _handbook_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
 from scanner.cli import scan as _scan_commands  # noqa: E402
 from scanner.cli import setup as _setup_commands  # noqa: E402
@@ -84,6 +85,7 @@ _setup_commands.register(app)
 _history_commands.register(app)
 _breach_commands.register(app)
 _vault_commands.register(app)
+_handbook_commands.register(app)
 
 
 def main() -> None:

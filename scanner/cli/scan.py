@@ -6,6 +6,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -27,6 +28,13 @@ from scanner.cli.options import (
 from scanner.core.errors import UsageError
 from scanner.core.model import Severity
 from scanner.report import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from scanner.engine.run import ScanResult
+    from scanner.services.notify import NotifyOptions, NotifyPlan
+    from scanner.services.scan import ScanRequest
+
+NOTIFY_ENV = "POSTURE_NOTIFY"
 
 SUPPRESSIONS_NAME = "posture.suppressions.toml"
 SUPPRESSIONS_ENV = "POSTURE_SUPPRESSIONS"
@@ -85,10 +93,30 @@ def scan(
     hibp_url: str | None = typer.Option(
         None, "--hibp-url", help="Range API base URL for --online.", show_default=False
     ),
+    notify: bool = typer.Option(
+        False, "--notify", help=f"Tell the channels in ${NOTIFY_ENV} (Apprise URLs) what changed."
+    ),
+    notify_always: bool = typer.Option(
+        False, "--notify-always", help="With --notify: send a heartbeat even when nothing changed."
+    ),
+    notify_urls: list[str] = typer.Option(
+        [],
+        "--notify-url",
+        metavar="URL",
+        help=f"An Apprise URL (a credential: prefer ${NOTIFY_ENV}).",
+    ),
+    notify_strict: bool = typer.Option(
+        False, "--notify-strict", help="With --notify: a channel that fails makes the exit code 3."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="With --notify: print the message and where, send nothing."
+    ),
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
     from scanner.core.files import atomic_write
     from scanner.report import make_report
+    from scanner.services.notify import NotifyOptions
+    from scanner.services.notify import prepare as prepare_notify
     from scanner.services.scan import ScanRequest, perform_scan
 
     if fail_on not in FAIL_ON_CHOICES:
@@ -120,7 +148,19 @@ def scan(
         hibp_url=hibp_url,
         progress=True,
     )
-    result = perform_scan(request)
+    notify_options = NotifyOptions(notify_always, dry_run, notify_strict, tuple(notify_urls))
+    if not notify and (notify_always or notify_urls or notify_strict or dry_run):
+        raise UsageError(
+            "--notify-always, --notify-url, --notify-strict and --dry-run need --notify"
+        )
+    plan = prepare_notify(request, notify_options) if notify else None
+    for warning in plan.warnings if plan else ():
+        typer.echo(f"posture: warning: {warning}", err=True)
+    result = perform_scan(
+        request,
+        vault=plan.vault if plan else None,
+        inventory=plan.inventory if plan else None,
+    )
     # Render everything before writing anything: a failing format leaves no file half-updated.
     texts = [report.render(result) for report in reports]
     for index, text in enumerate(texts):
@@ -130,11 +170,52 @@ def scan(
             sys.stdout.write(text)
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
-    if result.incomplete:
+    html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
+    notify_failed = plan is not None and _notify(plan, notify_options, result, request, html)
+    if result.incomplete or (notify_failed and notify_strict):
         raise typer.Exit(3)
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
         raise typer.Exit(1)
+
+
+def _notify(
+    plan: NotifyPlan,
+    options: NotifyOptions,
+    result: ScanResult,
+    request: ScanRequest,
+    report_path: str | None,
+) -> bool:
+    """Send what changed (after reports and history are safe); True when a channel failed."""
+    from scanner.services.notify import deliver
+    from scanner.services.scan import state_path
+    from scanner.state.db import StateDB
+
+    path = state_path(request)
+    if options.dry_run:
+        db = StateDB(path, readonly=True) if path.exists() else None
+    else:
+        db = StateDB(path)
+    try:
+        outcome = deliver(plan, options, result, db=db, report_path=report_path)
+    finally:
+        if db is not None:
+            db.close()
+    where = ", ".join(channel.label for channel in plan.channels)
+    if outcome.message is None:
+        typer.echo(f"posture: notify: nothing new to send to {where}", err=True)
+        return False
+    if outcome.dry_run:
+        typer.echo(f"posture: notify (dry run): would send to {where}:", err=True)
+        typer.echo(f"{outcome.message.title}\n\n{outcome.message.markdown}", err=True)
+        return False
+    for delivery in outcome.failed:
+        typer.echo(
+            f"posture: warning: notify: {delivery.channel.label}: {delivery.error} after "
+            f"{delivery.attempts} attempt{'s' if delivery.attempts != 1 else ''}",
+            err=True,
+        )
+    return bool(outcome.failed)
 
 
 def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:

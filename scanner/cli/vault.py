@@ -136,8 +136,16 @@ def _target(inventory: Inventory | None, account_id: str) -> tuple[Account | Non
     """(account, vault entry name); without an inventory the entry is named after the id."""
     if inventory is None:
         return None, account_id
+    if account_id == _notify_entry(inventory) and account_id not in inventory.entry_names():
+        return None, account_id  # the channels of `scan --notify`, kept as a secret
     account = inventory.account(account_id)
     return account, account.vault_entry
+
+
+def _notify_entry(inventory: Inventory) -> str | None:
+    from scanner.notify.settings import read_settings
+
+    return read_settings(inventory.notify_table).vault_entry
 
 
 def _existing_entry(inventory: Inventory | None, account_id: str, vault: Vault) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scanner.engine.facts import OpenIncident, PasswordFacts
+from scanner.engine.facts import HandbookFacts, OpenIncident, PasswordFacts
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import Platform, platform_for
 from scanner.inventory.policy import Policy, Rules
@@ -24,6 +24,8 @@ class ScanContext:
     incidents: Mapping[str, OpenIncident] = field(default_factory=dict)
     # Facts about the vault's secrets; None when the scan has no vault (password checks skip).
     secrets: PasswordFacts | None = None
+    # The generated handbook's version and its recorded acknowledgements (GOV-001).
+    handbook: HandbookFacts | None = None
 
     def rules(self, account: Account) -> Rules:
         return self.policy.for_tier(account.tier)

@@ -91,3 +91,27 @@ class OpenIncident:
     steps: int
     done: int
     required_open: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HandbookAck:
+    """A recorded acknowledgement of one version of the generated handbook (GOV-001)."""
+
+    holder: str  # a person id or agency:ID
+    version: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class HandbookFacts:
+    """The handbook in force for this scan and who acknowledged which version."""
+
+    version: str
+    acks: Mapping[str, tuple[HandbookAck, ...]]  # by holder, newest first
+
+    def latest(self, holder: str, version: str | None = None) -> HandbookAck | None:
+        """The holder's newest acknowledgement (of `version` when given)."""
+        return next(
+            (a for a in self.acks.get(holder, ()) if version is None or a.version == version),
+            None,
+        )

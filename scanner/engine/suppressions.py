@@ -129,13 +129,27 @@ def apply_suppressions(
     """
     if suppressions is None:
         return tuple(findings), SuppressionReview()
-    known_accounts = list(account_ids)
-    known_checks = list(check_ids)
-    where = suppressions.path
+    active, notices = _active_entries(suppressions, today, list(account_ids))
+    marked, matched = _mark(findings, active)
+    notices += _unmatched(suppressions.path, active, matched, list(check_ids))
+    notices.sort(key=lambda n: (n.entry.line or 0, n.kind.value))
+    review = SuppressionReview(
+        path=suppressions.path,
+        entries=len(suppressions.entries),
+        applied=sum(1 for f in marked if f.suppression is not None),
+        notices=tuple(notices),
+    )
+    return marked, review
+
+
+def _active_entries(
+    suppressions: SuppressionFile, today: dt.date, known_accounts: list[str]
+) -> tuple[list[Suppression], list[SuppressionNotice]]:
+    """The entries in force on `today`, and notices for expired ones and unknown accounts."""
     notices: list[SuppressionNotice] = []
     active: list[Suppression] = []
     for entry in suppressions.entries:
-        label = _label(where, entry)
+        label = _label(suppressions.path, entry)
         if entry.expired_on(today):
             notices.append(
                 SuppressionNotice(
@@ -147,19 +161,25 @@ def apply_suppressions(
             )
             continue
         active.append(entry)
-        unknown = [a for a in entry.accounts if a not in known_accounts]
-        for account in unknown:
-            notices.append(
-                SuppressionNotice(
-                    NoticeKind.UNKNOWN_ACCOUNT,
-                    entry,
-                    f'{label}: no account "{account}" in the inventory'
-                    f"{suggest(account, known_accounts)}",
-                )
+        notices.extend(
+            SuppressionNotice(
+                NoticeKind.UNKNOWN_ACCOUNT,
+                entry,
+                f'{label}: no account "{account}" in the inventory'
+                f"{suggest(account, known_accounts)}",
             )
+            for account in entry.accounts
+            if account not in known_accounts
+        )
+    return active, notices
+
+
+def _mark(
+    findings: Sequence[Finding], active: Sequence[Suppression]
+) -> tuple[tuple[Finding, ...], set[int]]:
+    """Each FAIL covered by an entry marked with the first such entry; the entries that matched."""
     matched: set[int] = set()
     marked = []
-    applied = 0
     for finding in findings:
         cover = None
         if finding.failed:
@@ -172,7 +192,13 @@ def apply_suppressions(
             continue
         marked.append(dataclasses.replace(finding, suppression=active[cover]))
         matched.add(cover)
-        applied += 1
+    return tuple(marked), matched
+
+
+def _unmatched(
+    where: Path, active: Sequence[Suppression], matched: set[int], known_checks: list[str]
+) -> list[SuppressionNotice]:
+    notices = []
     for number, entry in enumerate(active):
         if number in matched:
             continue
@@ -187,14 +213,7 @@ def apply_suppressions(
                 "risk is gone",
             )
         )
-    notices.sort(key=lambda n: (n.entry.line or 0, n.kind.value))
-    review = SuppressionReview(
-        path=where,
-        entries=len(suppressions.entries),
-        applied=applied,
-        notices=tuple(notices),
-    )
-    return tuple(marked), review
+    return notices
 
 
 def _label(path: Path, entry: Suppression) -> str:

@@ -97,6 +97,25 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Launch:
+    """An unreleased launch: until `public_on`, the accounts that will carry it are embargoed."""
+
+    id: str
+    name: str
+    public_on: dt.date
+    accounts: tuple[str, ...]  # named directly
+    tags: tuple[str, ...]  # every account with one of these tags
+    line: int | None
+
+    def embargoed_on(self, day: dt.date) -> bool:
+        """Secret until the day it goes public; from `public_on` on it has no effect."""
+        return day < self.public_on
+
+    def involves(self, account: Account) -> bool:
+        return account.id in self.accounts or any(tag in account.tags for tag in self.tags)
+
+
+@dataclass(frozen=True)
 class Inventory:
     """A loaded, validated inventory. `policy_table` is the raw `[policy]` for the policy loader."""
 
@@ -107,6 +126,13 @@ class Inventory:
     agencies: Mapping[str, Agency]
     accounts: tuple[Account, ...]
     policy_table: Table | None
+    # The raw `[notify]` table (notification settings, never channels) for scanner.notify.
+    notify_table: Table | None = None
+    launches: tuple[Launch, ...] = ()
+
+    def embargoes(self, account: Account, day: dt.date) -> list[Launch]:
+        """The launches still secret on `day` that involve `account`."""
+        return [x for x in self.launches if x.embargoed_on(day) and x.involves(account)]
 
     def account(self, account_id: str) -> Account:
         for account in self.accounts:
@@ -124,6 +150,10 @@ class Inventory:
             return None
         return self.agencies.get(ref[len(AGENCY_PREFIX) :])
 
+    def entry_names(self) -> frozenset[str]:
+        """The vault entry names the accounts use."""
+        return frozenset(account.vault_entry for account in self.accounts)
+
     def holder_name(self, ref: str) -> str:
         """Display name for a person id or `agency:ID` reference."""
         if ref.startswith(AGENCY_PREFIX):
@@ -133,7 +163,8 @@ class Inventory:
         return person.name if person else ref
 
 
-_TOP_KEYS = ("organization", "people", "agencies", "accounts", "policy")
+_TOP_KEYS = ("organization", "people", "agencies", "accounts", "launches", "policy", "notify")
+_LAUNCH_KEYS = ("id", "name", "public_on", "accounts", "tags")
 _ORG_KEYS = ("name", "domains", "brand_terms")
 _PERSON_KEYS = ("id", "name", "email", "role", "status", "departed_on", "policy_acknowledged")
 _AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged")
@@ -273,6 +304,8 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
         )
     else:
         policy_table = None
+    notify_table = _optional_table(source, "notify")
+    launches = _launches(source, accounts)
     return Inventory(
         path=path,
         digest=digest,
@@ -281,7 +314,45 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
         agencies=agencies,
         accounts=tuple(accounts.values()),
         policy_table=policy_table,
+        notify_table=notify_table,
+        launches=launches,
     )
+
+
+def _launches(source: TomlSource, accounts: Mapping[str, Account]) -> tuple[Launch, ...]:
+    launches: dict[str, Launch] = {}
+    known_tags = {tag for account in accounts.values() for tag in account.tags}
+    for _, table in _array(source, "launches"):
+        table.only(_LAUNCH_KEYS)
+        launch_id = _new_id(table, launches)
+        named = table.strings("accounts")
+        for account_id in named:
+            if account_id not in accounts:
+                raise table.error(
+                    "accounts", f'unknown account "{account_id}"{suggest(account_id, accounts)}'
+                )
+        tags = table.strings("tags")
+        for tag in tags:
+            if tag not in known_tags:
+                raise table.error("tags", f'no account has the tag "{tag}"')
+        if not named and not tags:
+            raise table.error("accounts", "name the launch's accounts (accounts or tags)")
+        public_on = table.date("public_on", required=True)
+        assert public_on is not None  # noqa: S101 - required=True never returns None
+        launches[launch_id] = Launch(
+            id=launch_id,
+            name=table.required_string("name"),
+            public_on=public_on,
+            accounts=named,
+            tags=tags,
+            line=table.line,
+        )
+    return tuple(launches.values())
+
+
+def _optional_table(source: TomlSource, name: str) -> Table | None:
+    raw = source.data.get(name)
+    return None if raw is None else Table(raw, source, source.table_line(name), name)
 
 
 def _array(source: TomlSource, name: str) -> list[tuple[int, Table]]:

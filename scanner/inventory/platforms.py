@@ -74,6 +74,13 @@ class Platform:
     def offers(self, method: Mfa) -> bool:
         return method in self.mfa_methods
 
+    def meets_minimum(self, method: Mfa, minimum: Mfa) -> bool:
+        """The one rule for "is this second factor strong enough": at least `minimum`, or the
+        strongest this platform offers when it offers nothing that strong; SMS and email never."""
+        if method in (Mfa.NONE, Mfa.SMS, Mfa.EMAIL):
+            return False
+        return method.strength >= minimum.strength or method is self.strongest_mfa
+
 
 def _platform(data: Mapping[str, Any]) -> Platform:
     delegation = data.get("delegation", {})

@@ -31,6 +31,7 @@ class Rules:
     max_admins: int
     dormant_days: int
     policy_ack_max_age_days: int
+    incident_max_days: int
 
     def min_length_for(self, mfa: Mfa) -> int:
         return self.min_length_with_mfa if mfa is not Mfa.NONE else self.min_length

@@ -6,15 +6,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import checks as catalogue_of_checks
 from scanner.breach.incidents import open_incidents_at
 from scanner.core.errors import InputError, UsageError
+from scanner.core.secret import Secret
 from scanner.engine.context import ScanContext
-from scanner.engine.facts import PasswordFacts, SecretRecord
+from scanner.engine.facts import HandbookFacts, PasswordFacts, SecretRecord
 from scanner.engine.run import ScanResult, run_checks
 from scanner.engine.suppressions import SuppressionFile, apply_suppressions, load_suppressions
 from scanner.inventory.accounts import Inventory, load_inventory
@@ -62,6 +63,8 @@ class VaultSecrets:
 
     records: Sequence[SecretRecord]
     hmac_key: bytes
+    # Passwords of the extra entries asked for by name (for example notification channels).
+    extra: Mapping[str, Secret] = field(default_factory=dict)
 
 
 def load(path: Path) -> Inventory:
@@ -79,21 +82,36 @@ def open_vault_secrets(
     *,
     passphrase_file: Path | None = None,
     notice: Callable[[str], None] | None = None,
+    extra_entries: Sequence[str] = (),
 ) -> VaultSecrets:
     """Unlock the vault (passphrase sources in the documented order) and read what scans need."""
     from scanner.passwords.records import records_from_vault
     from scanner.vault import unlock
 
     vault = unlock(path, passphrase_file=passphrase_file, notice=notice or (lambda _: None))
+    extra = {}
+    for name in extra_entries:
+        entry = vault.entry(name)
+        if entry is not None and entry.password is not None:
+            extra[name] = entry.password
     return VaultSecrets(
         records=records_from_vault(inventory, vault.entries()),
         hmac_key=vault.derive_key(HMAC_PURPOSE),
+        extra=extra,
     )
 
 
-def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> ScanResult:
-    """Load, analyse the vault's secrets when there is a vault, check, suppress, record."""
-    inventory = load(request.inventory)
+def perform_scan(
+    request: ScanRequest,
+    *,
+    vault: VaultSecrets | None = None,
+    inventory: Inventory | None = None,
+) -> ScanResult:
+    """Load, analyse the vault's secrets when there is a vault, check, suppress, record.
+
+    `vault` and `inventory`, when given, were already opened and loaded from the request's paths.
+    """
+    inventory = inventory or load(request.inventory)
     policy = load_policy(inventory.policy_table, request.policy_file)
     selected = catalogue_of_checks.select(request.include, request.exclude)
     if not selected:
@@ -122,13 +140,15 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
             if needs_secrets
             else None
         )
+    today = request.today or dt.date.today()
     context = ScanContext(
         inventory=inventory,
         policy=policy,
         platforms=catalogue(),
-        today=request.today or dt.date.today(),
+        today=today,
         incidents=open_incidents_at(state_path(request)),
         secrets=secrets,
+        handbook=handbook_facts(inventory, policy, today, state_path(request)),
     )
     result = run_checks(context, selected)
     findings, review = apply_suppressions(
@@ -147,6 +167,14 @@ def perform_scan(request: ScanRequest, *, vault: VaultSecrets | None = None) -> 
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def handbook_facts(inventory: Inventory, policy: Policy, today: dt.date, db: Path) -> HandbookFacts:
+    """The version of the handbook this inventory and policy generate, and who acknowledged it."""
+    from scanner.handbook.acks import acks_at
+    from scanner.handbook.content import build_handbook
+
+    return HandbookFacts(build_handbook(inventory, policy, today).version, acks_at(db))
 
 
 def _analyse(

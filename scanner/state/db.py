@@ -80,7 +80,38 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
-    # 2: the history keeps what did not pass, not every finding (issue 13). Per scan, one value:
+    # 2: what `scan --notify` has told the team's channels (keys and labels only, never a URL)
+    """
+    CREATE TABLE notify_ledger (
+        inventory TEXT NOT NULL,
+        key TEXT NOT NULL,                -- finding:<fingerprint> or reminder:<key>
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (inventory, key)
+    );
+    CREATE TABLE notify_log (
+        id INTEGER PRIMARY KEY,
+        inventory TEXT NOT NULL,
+        scan_id INTEGER,
+        sent_at TEXT NOT NULL,
+        new INTEGER NOT NULL,
+        fixed INTEGER NOT NULL,
+        reminders INTEGER NOT NULL,
+        channels TEXT NOT NULL            -- JSON: [{"channel": kind (host), "ok": bool}]
+    );
+    """,
+    # 3: who acknowledged which version of the generated handbook
+    """
+    CREATE TABLE handbook_acks (
+        id INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,             -- a person id or agency:ID
+        version TEXT NOT NULL,            -- the handbook digest they acknowledged
+        acknowledged_on TEXT NOT NULL,    -- the day they acknowledged it
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    );
+    CREATE INDEX handbook_acks_by_holder ON handbook_acks(holder, acknowledged_on);
+    """,
+    # 4: the history keeps what did not pass, not every finding (issue 13). Per scan, one value:
     # JSON {"checks": ids run, "accounts": ids scanned, "issues": [[check, account, status,
     # severity, message, suppressed], ...]} for every FAIL, ERROR and SKIPPED finding, in
     # account then check order; posture writes it zlib-compressed, this migration as text.
@@ -132,15 +163,12 @@ class StateDB:
                 "upgrade posture",
                 path=path,
             )
-        if version < SCHEMA_VERSION:
-            if readonly:
-                # A newer posture reading an older database (history, breach show, a scan's
-                # incidents) migrates it first, as any writing command would.
-                self.conn.close()
-                self._migrate_for_reading()
-                self._connect()
-            else:
-                self._migrate(version)
+        self.version = version
+        if version < SCHEMA_VERSION and not readonly:
+            self._migrate(version)
+            self.version = SCHEMA_VERSION
+        # A reader of an older schema reads what is there (migrations only add tables and
+        # columns); the next writer migrates it. Readers of newer tables ask `has_table`.
 
     def _connect(self) -> int:
         """Open `self.conn`; returns the schema version (the first read of the file)."""
@@ -158,14 +186,6 @@ class StateDB:
             self.conn.close()
             raise
         return version
-
-    def _migrate_for_reading(self) -> None:
-        try:
-            StateDB(self.path).close()
-        except StateError:
-            raise StateError(
-                "state database needs a migration but is opened read-only", path=self.path
-            ) from None
 
     def _roll_back_crashed_writer(self) -> None:
         # A writer killed during a transaction leaves a hot journal that only a read-write
@@ -213,6 +233,12 @@ class StateDB:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
             raise _state_error(exc, self.path) from None
+
+    def has_table(self, name: str) -> bool:
+        rows = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchall()
+        return bool(rows)
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         try:

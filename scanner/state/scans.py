@@ -175,7 +175,13 @@ def _encode(record: ScanRecord) -> bytes:
 
 
 def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
-    """The recorded scan `scan_id`: compressed by posture, plain JSON from the migration."""
+    """The recorded scan `scan_id`: compressed by posture, plain JSON from the migration, or,
+    in a database of an older schema opened read-only, every finding in `scan_findings`."""
+    legacy = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_findings'"
+    ).fetchall()
+    if legacy:
+        return _legacy_record(conn, scan_id)
     row = conn.execute("SELECT findings FROM scans WHERE id = ?", (scan_id,)).fetchone()
     value = row[0] if row is not None else None
     if value is None:
@@ -186,4 +192,21 @@ def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
         checks=tuple(document["checks"]),
         accounts=tuple(document["accounts"]),
         issues=tuple(map(tuple, document["issues"])),
+    )
+
+
+def _legacy_record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
+    rows = conn.execute(
+        "SELECT check_id, account, status, severity, message, suppressed FROM scan_findings "
+        "WHERE scan_id = ? ORDER BY rowid",
+        (scan_id,),
+    ).fetchall()
+    return ScanRecord(
+        checks=tuple(dict.fromkeys(row[0] for row in rows)),
+        accounts=tuple(dict.fromkeys(row[1] for row in rows)),
+        issues=tuple(
+            (row[0], row[1], row[2], row[3], row[4], int(row[5]))
+            for row in rows
+            if row[2] != Status.PASS.value
+        ),
     )

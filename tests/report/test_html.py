@@ -1,14 +1,11 @@
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from scanner.report.html import HtmlReport
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests.browser import CHROMIUM, chromium
 
 
 class Tags(HTMLParser):
@@ -70,25 +67,7 @@ def test_html_renders_in_headless_chromium_with_charts_and_tables(history_result
     page = tmp_path / "report.html"
     page.write_text(HtmlReport().render(history_result), encoding="utf-8")
     profile = tmp_path / "profile"
-    completed = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = chromium(profile, "--dump-dom", page.as_uri())
     assert completed.returncode == 0, completed.stderr[-2000:]
     dom = completed.stdout
     found = tags(dom)

@@ -21,7 +21,7 @@ from scanner.state.scans import (
     sparkline,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "scanner" / "data" / "inventory.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "scanner" / "data" / "inventory.example.toml"
 AS_OF = dt.date(2026, 11, 23)
 
 

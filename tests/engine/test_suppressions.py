@@ -10,7 +10,7 @@ from scanner.core.errors import InputError
 from scanner.core.model import Finding, Severity, Status
 from scanner.engine.suppressions import NoticeKind, apply_suppressions, load_suppressions
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "scanner" / "data" / "inventory.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "scanner" / "data" / "inventory.example.toml"
 ENTRY = """[[suppression]]
 check = "{check}"
 accounts = [{accounts}]
