@@ -53,6 +53,7 @@ def _stored_password(account: Account, ctx: ScanContext) -> AccountSecrets | Ver
     ),
     references=(NIST_PASSWORDS, ZXCVBN, "NIST SP 800-63B-4 §3.1.1.2"),
     needs_secrets=True,
+    needs_strength=True,
 )
 def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)

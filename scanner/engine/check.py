@@ -59,6 +59,9 @@ class Check:
     scales_with_tier: bool = True
     needs_secrets: bool = False
     needs_corpus: bool = False  # a breach corpus (--hibp/--online): not run without one
+    # Reads zxcvbn strength verdicts (the costly part of the analysis): a scan whose selected
+    # checks do not scores no password.
+    needs_strength: bool = False
 
     @property
     def family(self) -> str:
@@ -90,6 +93,7 @@ def check(
     scales_with_tier: bool = True,
     needs_secrets: bool = False,
     needs_corpus: bool = False,
+    needs_strength: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as check `id`."""
 
@@ -105,7 +109,8 @@ def check(
             references=references,
             function=function,
             scales_with_tier=scales_with_tier,
-            needs_secrets=needs_secrets,
+            needs_secrets=needs_secrets or needs_strength,
+            needs_strength=needs_strength,
             needs_corpus=needs_corpus,
         )
         return function

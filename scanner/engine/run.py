@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -83,8 +84,21 @@ class ScanResult:
         return any(f.status is Status.ERROR for f in self.findings)
 
     def summary(self) -> Summary:
-        fails = Counter(f.severity.value for f in self.findings if f.failed)
-        statuses = Counter(f.status.value for f in self.findings)
+        return self._summary
+
+    @functools.cached_property
+    def _summary(self) -> Summary:
+        # One pass over the findings (10,000 accounts give 200,000); reports and the history
+        # each ask for it.
+        fails: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+        suppressed = 0
+        for finding in self.findings:
+            statuses[finding.status.value] += 1
+            if finding.status is Status.FAIL:
+                fails[finding.severity.value] += 1
+            if finding.suppression is not None:
+                suppressed += 1
         raw = posture_score(self.findings)
         cap, cause = score_cap(self.findings)
         coverage, not_run = self.coverage()
@@ -94,8 +108,8 @@ class ScanResult:
             failed_by_severity={s.value: fails.get(s.value, 0) for s in reversed(Severity)},
             by_status={s.value: statuses.get(s.value, 0) for s in Status},
             score=min(raw, cap) if cap is not None else raw,
-            incomplete=self.incomplete,
-            suppressed=sum(1 for f in self.findings if f.suppressed),
+            incomplete=statuses[Status.ERROR.value] > 0,
+            suppressed=suppressed,
             raw_score=raw,
             cap=cap if cap is not None and cap < raw else None,
             cap_cause=cause if cap is not None and cap < raw else "",

@@ -48,12 +48,14 @@ def analyse(
     workers: int | None = None,
     progress: bool = False,
     platforms: Mapping[str, Platform] | None = None,
+    strength: bool = True,
 ) -> PasswordFacts:
     """Score, look up and group every stored secret; the result holds no secret and no hash.
 
     Each distinct password is scored once, against the context words of every account that uses
     it (more words can only lower a zxcvbn estimate), and only when the cache lacks its verdict.
-    `hmac_key` (from the vault's data key) keys the reuse grouping and the cache.
+    `hmac_key` (from the vault's data key) keys the reuse grouping and the cache. With
+    `strength` False (no selected check reads it) nothing is scored and no verdict is set.
     """
     if len(hmac_key) < MIN_KEY_BYTES:
         raise ValueError("hmac_key must hold at least 16 bytes")
@@ -76,12 +78,14 @@ def analyse(
     jobs: dict[bytes, ScoringJob] = {}
     for digest, account_ids in members.items():
         words: set[str] = set()
-        for account_id in account_ids:
+        for account_id in account_ids if strength else ():
             words.update(_context(accounts[account_id], inventory, policy, platforms))
         jobs[digest] = ScoringJob(passwords[account_ids[0]], tuple(sorted(words)))
 
-    strengths, scored, cached = _strengths(
-        jobs, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress
+    strengths, scored, cached = (
+        _strengths(jobs, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress)
+        if strength
+        else ({}, 0, 0)
     )
     breaches = _breaches(jobs, breach)
     same, similar = grouping.same, grouping.similar
@@ -97,7 +101,7 @@ def analyse(
             account_id=account_id,
             has_password=password is not None,
             length=len(password) if password is not None else 0,
-            strength=strengths[own] if own is not None else None,
+            strength=strengths.get(own) if own is not None else None,
             breach=breaches.get(own) if own is not None else None,
             reused_with=same.get(account_id, ()),
             similar_to=similar.get(account_id, ()),

@@ -146,8 +146,13 @@ def perform_scan(
     if vault is not None:
         notes += _pending_notes(vault.records)
     needs_secrets = any(c.needs_secrets for c in selected)
-    with _score_cache(request, wanted=vault is not None) as cache:
-        secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
+    strength = any(c.needs_strength for c in selected)
+    with _score_cache(request, wanted=vault is not None and strength) as cache:
+        secrets = (
+            _analyse(request, inventory, policy, vault, cache, strength=strength)
+            if needs_secrets
+            else None
+        )
     today = request.today or dt.date.today()
     context = ScanContext(
         inventory=inventory,
@@ -211,6 +216,8 @@ def _analyse(
     policy: Policy,
     vault: VaultSecrets | None,
     cache: ScoreCache | None,
+    *,
+    strength: bool = True,
 ) -> PasswordFacts | None:
     # Opened (and validated) even without a vault, so a bad corpus is reported at once.
     breach = open_breach_source(
@@ -228,6 +235,7 @@ def _analyse(
             breach=breach,
             workers=request.workers,
             progress=request.progress,
+            strength=strength,
         )
     finally:
         if breach is not None:

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import tomllib
 import urllib.parse
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,7 +166,23 @@ class LeakSearch:
             if path.is_file() and path not in inputs:
                 found.append(path)
                 self.surfaces.append(Surface(f"file {path.relative_to(root)}", path.read_bytes()))
+                if path.name == "posture.db":
+                    self.history(path)
         return found
+
+    def history(self, db: Path) -> None:
+        """The scan history is stored compressed: search it decompressed too."""
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(scans)")}
+            if "findings" not in columns:
+                return
+            for scan_id, stored in conn.execute(
+                "SELECT id, findings FROM scans WHERE findings IS NOT NULL"
+            ):
+                data = stored if isinstance(stored, bytes) else str(stored).encode()
+                if data[:1] != b"{":
+                    data = zlib.decompress(data)
+                self.surfaces.append(Surface(f"history of scan #{scan_id}", data))
 
     def leaks(self) -> list[str]:
         hits = []
