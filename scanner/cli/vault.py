@@ -283,17 +283,9 @@ def set_secret(
 ) -> None:
     """Store a password (hidden prompt, or stdin when not a terminal; never argv), a TOTP seed or recovery codes."""
     refuse_stray(ctx, "a password", "type it at the prompt or pipe it on stdin")
-    from scanner.vault.generate import generate_password
     from scanner.vault.service import NewSecrets, store_secrets
 
-    if totp is not None and totp != "-":
-        # Like passwords: argv is visible to other local users (ps, /proc) and shell history.
-        # The value is not echoed, and nothing was read or changed.
-        raise UsageError(
-            "--totp: a TOTP seed on the command line is refused (other local users and the "
-            "shell history can read it); use --totp - and give the otpauth:// URI on stdin or "
-            "at the hidden prompt"
-        )
+    _refuse_seed_on_argv(totp)
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="--generate" if generate else None)
     target, name = _target(inv, account)
@@ -301,17 +293,10 @@ def set_secret(
         where, passphrase_file, remember
     )  # damage is reported before any secret is read
     seed = _read_seed(totp)
-    codes: tuple[Secret, ...] = ()
-    if recovery_codes is not None:
-        codes = _read_codes(recovery_codes)
-    password: Secret | None = None
-    if generate:
-        assert target is not None  # noqa: S101 - required above
-        password = generate_password(_platform(target).password)
-    elif seed is None and recovery_codes is None:
-        password = _read_secret(f"Password for {account}")
-    if target is not None and password is not None and not generate:
-        _check_platform_length(target, password)
+    codes = _read_codes(recovery_codes) if recovery_codes is not None else ()
+    password = _new_password(
+        account, target, generate, wanted=seed is None and recovery_codes is None
+    )
     set_at = _password_set_at(set_on, generate, opened.entry(name))
     new = NewSecrets(
         password=password,
@@ -323,6 +308,35 @@ def set_secret(
     _report_stored(account, name, new, generate=generate)
     if target is not None and inv is not None and password is not None and not generate:
         _warn_weak(inv, target, password, opened)
+
+
+def _refuse_seed_on_argv(totp: str | None) -> None:
+    if totp is not None and totp != "-":
+        # Like passwords: argv is visible to other local users (ps, /proc) and shell history.
+        # The value is not echoed, and nothing was read or changed.
+        raise UsageError(
+            "--totp: a TOTP seed on the command line is refused (other local users and the "
+            "shell history can read it); use --totp - and give the otpauth:// URI on stdin or "
+            "at the hidden prompt"
+        )
+
+
+def _new_password(
+    account: str, target: Account | None, generate: bool, *, wanted: bool
+) -> Secret | None:
+    """A generated password, the one typed or piped in, or None when only a seed or codes are
+    stored."""
+    from scanner.vault.generate import generate_password
+
+    if generate:
+        assert target is not None  # noqa: S101 - --generate requires an inventory account
+        return generate_password(_platform(target).password)
+    if not wanted:
+        return None
+    password = _read_secret(f"Password for {account}")
+    if target is not None:
+        _check_platform_length(target, password)
+    return password
 
 
 def _report_stored(account: str, name: str, new: NewSecrets, *, generate: bool) -> None:
@@ -473,36 +487,36 @@ def list_entries(
     names = sorted(set(opened.entries()) | set(accounts_by_entry))
     rows: list[tuple[str | int, ...]] = []
     for name in names:
-        entry = opened.entry(name)
         account = accounts_by_entry.get(name)
         label = account.id if account else f"{name} (not in inventory)" if inv else name
-        if entry is None:
-            rows.append((label, "-", "-", "-", "-", "-", "yes" if name in due else ""))
-            continue
-        age = (
-            f"{(today - entry.password_set_at.date()).days} d"
-            if entry.password_set_at
-            else "unknown"
-        )
-        rows.append(
-            (
-                label,
-                age if entry.password is not None else "none",
-                entry.rotations,
-                len(entry.history),
-                "yes" if entry.totp else "no",
-                len(entry.recovery_codes),
-                f"pending since {entry.pending.created_at.date().isoformat()}"
-                if entry.pending
-                else "yes"
-                if name in due
-                else "",
-            )
-        )
+        rows.append(_entry_row(label, opened.entry(name), today, due=name in due))
     headers = ["account", "password age", "rotations", "history", "totp", "recovery codes"]
     headers.append("rotation due" if inv else "")
     typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
     typer.echo(f"{len(opened.entries())} entries, revision {opened.revision}")
+
+
+def _entry_row(
+    label: str, entry: Entry | None, today: dt.date, *, due: bool
+) -> tuple[str | int, ...]:
+    """One row of `vault list`: ages and counts, never a value."""
+    if entry is None:
+        return (label, "-", "-", "-", "-", "-", "yes" if due else "")
+    set_at = entry.password_set_at
+    age = f"{(today - set_at.date()).days} d" if set_at else "unknown"
+    if entry.pending:
+        rotation = f"pending since {entry.pending.created_at.date().isoformat()}"
+    else:
+        rotation = "yes" if due else ""
+    return (
+        label,
+        age if entry.password is not None else "none",
+        entry.rotations,
+        len(entry.history),
+        "yes" if entry.totp else "no",
+        len(entry.recovery_codes),
+        rotation,
+    )
 
 
 def rotate(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol, TypeVar
 
 from scanner.core.secret import Secret
 from scanner.engine.facts import (
@@ -71,17 +72,12 @@ def analyse(
     grouping = reuse.Grouping(passwords, hmac_key)
     exact = grouping.exact
 
-    # One scoring job per distinct password, with the union of its accounts' context words.
-    members: defaultdict[bytes, list[str]] = defaultdict(list)
-    for account_id, digest in exact.items():
-        members[digest].append(account_id)
-    jobs: dict[bytes, ScoringJob] = {}
-    for digest, account_ids in members.items():
-        words: set[str] = set()
-        for account_id in account_ids if strength else ():
-            words.update(_context(accounts[account_id], inventory, policy, platforms))
-        jobs[digest] = ScoringJob(passwords[account_ids[0]], tuple(sorted(words)))
-
+    jobs = _jobs(
+        exact,
+        passwords,
+        strength,
+        lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
+    )
     strengths, scored, cached = (
         _strengths(jobs, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress)
         if strength
@@ -92,25 +88,23 @@ def analyse(
     totp_bits, totp_shared = _totp(by_account, reuse.subkey(hmac_key, "totp"))
 
     contexts = _contexts(passwords, accounts, inventory, policy, platforms)
-    facts: dict[str, AccountSecrets] = {}
-    for account_id in accounts:
-        record = by_account.get(account_id)
-        password = passwords.get(account_id)
-        own = exact.get(account_id)
-        facts[account_id] = AccountSecrets(
+    facts = {
+        account_id: AccountSecrets(
             account_id=account_id,
-            has_password=password is not None,
-            length=len(password) if password is not None else 0,
-            strength=strengths.get(own) if own is not None else None,
-            breach=breaches.get(own) if own is not None else None,
+            has_password=account_id in passwords,
+            length=len(passwords[account_id]) if account_id in passwords else 0,
+            strength=_for(strengths, exact.get(account_id)),
+            breach=_for(breaches, exact.get(account_id)),
             reused_with=same.get(account_id, ()),
             similar_to=similar.get(account_id, ()),
-            password_set_at=record.password_set_at if record else None,
+            password_set_at=_set_at(by_account.get(account_id)),
             totp_bits=totp_bits.get(account_id),
             totp_valid=totp_bits.get(account_id, 1) > 0,
             totp_shared_with=totp_shared.get(account_id, ()),
             context=contexts.get(account_id),
         )
+        for account_id in accounts
+    }
     return PasswordFacts(
         accounts=facts,
         breach_source=breach.description if breach is not None else None,
@@ -136,6 +130,37 @@ def _contexts(
         if word is not None:
             found[account_id] = word
     return found
+
+
+T = TypeVar("T")
+
+
+def _for(found: Mapping[bytes, T], digest: bytes | None) -> T | None:
+    return found.get(digest) if digest is not None else None
+
+
+def _set_at(record: SecretRecord | None) -> dt.datetime | None:
+    return record.password_set_at if record is not None else None
+
+
+def _jobs(
+    exact: Mapping[str, bytes],
+    passwords: Mapping[str, Secret],
+    strength: bool,
+    words_of: Callable[[str], Iterable[str]],
+) -> dict[bytes, ScoringJob]:
+    """One scoring job per distinct password, with the union of its accounts' context words
+    (none when no selected check reads strength: nothing will be scored)."""
+    members: defaultdict[bytes, list[str]] = defaultdict(list)
+    for account_id, digest in exact.items():
+        members[digest].append(account_id)
+    jobs: dict[bytes, ScoringJob] = {}
+    for digest, account_ids in members.items():
+        words: set[str] = set()
+        for account_id in account_ids if strength else ():
+            words.update(words_of(account_id))
+        jobs[digest] = ScoringJob(passwords[account_ids[0]], tuple(sorted(words)))
+    return jobs
 
 
 def _context(

@@ -21,6 +21,7 @@ from tabulate import tabulate
 from scanner.core.model import Finding, Status
 from scanner.core.text import one_line, terminal
 from scanner.engine.run import ScanResult
+from scanner.inventory.accounts import Account
 from scanner.report.interface import Report
 
 
@@ -34,47 +35,43 @@ class TableReport(Report):
 
     def render(self, result: ScanResult) -> str:
         inventory = result.context.inventory
-        by_account: dict[str, list[Finding]] = defaultdict(list)
-        hidden = () if self.show_passed else (Status.PASS, Status.SKIPPED)
-        for finding in result.findings:
-            if finding.status in hidden:
-                continue
-            if finding.suppressed and not self.show_suppressed:
-                continue
-            by_account[finding.account].append(finding)
+        by_account = self._shown(result)
         status_of = _Status(result)
         out = [
-            f"posture scan of {one_line(inventory.organization.name)} ({one_line(str(inventory.path))}), "
-            f"as of {result.context.today}",
+            f"posture scan of {one_line(inventory.organization.name)} "
+            f"({one_line(str(inventory.path))}), as of {result.context.today}",
             "",
         ]
         for account in inventory.accounts:
-            rows = sorted(
-                by_account.get(account.id, []), key=lambda f: (-f.severity.rank, f.check_id)
-            )
-            title = one_line(f"{account.label} [{account.platform}, {account.tier.value}]")
-            if not rows:
-                out += [f"== {title}: no findings", ""]
+            out += _account_block(account, by_account.get(account.id, []), status_of)
+        out += self._summary(result)
+        out.extend(_changes(result))
+        out.extend(f"Suppressions: {one_line(n.text)}" for n in result.suppression_review.notices)
+        out.extend(one_line(note) for note in result.notes)
+        return terminal("\n".join(out)) + "\n"
+
+    def _shown(self, result: ScanResult) -> dict[str, list[Finding]]:
+        """The findings the table lists, by account: failures and errors, passes on request."""
+        by_account: dict[str, list[Finding]] = defaultdict(list)
+        hidden = () if self.show_passed else (Status.PASS, Status.SKIPPED)
+        for finding in result.findings:
+            if finding.status in hidden or (finding.suppressed and not self.show_suppressed):
                 continue
-            out.append(f"== {title}")
-            out.append(
-                findings_table(
-                    [
-                        (status_of.of(f), f.severity.value, f.check_id, one_line(f.message))
-                        for f in rows
-                    ]
-                )
-            )
-            out.append("")
+            by_account[finding.account].append(finding)
+        return by_account
+
+    def _summary(self, result: ScanResult) -> list[str]:
         summary = result.summary()
-        counts = [(sev, n) for sev, n in summary.failed_by_severity.items()]
-        out.append("Summary")
-        out.append(tabulate(counts, headers=["severity", "failed"], tablefmt="simple"))
-        out.append("")
+        counts = list(summary.failed_by_severity.items())
         status = ", ".join(f"{n} {s.lower()}" for s, n in summary.by_status.items() if n)
-        out.append(f"{summary.accounts} accounts, {summary.checks} checks: {status}")
         notes = "".join(f"; {note}" for note in summary.score_notes)
-        out.append(f"Posture score: {summary.score}/100{notes}")
+        out = [
+            "Summary",
+            tabulate(counts, headers=["severity", "failed"], tablefmt="simple"),
+            "",
+            f"{summary.accounts} accounts, {summary.checks} checks: {status}",
+            f"Posture score: {summary.score}/100{notes}",
+        ]
         if summary.suppressed:
             shown = "shown as FAIL (suppressed)" if self.show_suppressed else "hidden"
             hint = "" if self.show_suppressed else "; --show-suppressed lists them"
@@ -84,10 +81,16 @@ class TableReport(Report):
             )
         if summary.incomplete:
             out.append("Scan INCOMPLETE: some checks errored (see ERROR rows).")
-        out.extend(_changes(result))
-        out.extend(f"Suppressions: {one_line(n.text)}" for n in result.suppression_review.notices)
-        out.extend(one_line(note) for note in result.notes)
-        return terminal("\n".join(out)) + "\n"
+        return out
+
+
+def _account_block(account: Account, findings: list[Finding], status_of: _Status) -> list[str]:
+    rows = sorted(findings, key=lambda f: (-f.severity.rank, f.check_id))
+    title = one_line(f"{account.label} [{account.platform}, {account.tier.value}]")
+    if not rows:
+        return [f"== {title}: no findings", ""]
+    cells = [(status_of.of(f), f.severity.value, f.check_id, one_line(f.message)) for f in rows]
+    return [f"== {title}", findings_table(cells), ""]
 
 
 HEADERS = ("status", "severity", "check", "finding")

@@ -292,3 +292,19 @@ def test_reminders_for_an_incident_open_too_long_and_an_expiring_suppression(
     assert scan(as_of=("--as-of", "2027-02-01")).exit_code == 0
     [post] = webhook.inbox.take()  # seven days on: reminded again
     assert "on x-main open" in post["message"]
+
+
+def test_reminders_for_an_offboarding_open_too_long_and_stale_catalogue_facts(
+    folder: Path, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTURE_NOTIFY", webhook.url())
+    started = runner.invoke(app, ["offboard", "start", "alex", "--by", "priya"])
+    assert started.exit_code == 0, started.output
+    late = ("--as-of", "2028-01-10")
+    assert scan(as_of=late).exit_code == 0
+    [post] = webhook.inbox.take()
+    assert "offboarding #1 of Alex Moreau (alex) open" in post["message"]
+    assert "(policy: 14)" in post["message"]
+    assert "platform catalogue: X (Twitter) facts" in post["message"]
+    assert scan(as_of=("--as-of", "2028-01-11")).exit_code == 0
+    assert webhook.inbox.take() == []  # reminded yesterday: not again until remind_days pass
