@@ -402,13 +402,11 @@ def main() -> None:
     from scanner.core.secret import Secret
     from scanner.vault import Vault
     from scanner.vault.passphrase import PASSPHRASE_ENV
-    from scanner.vault.vault import TEST_KDF_ENV
 
     print(f"posture CLI benchmark on {machine()}")
     rng = random.Random(args.seed)
     passphrase = secrets.token_urlsafe(24)
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    env.pop(TEST_KDF_ENV, None)
     env[PASSPHRASE_ENV] = passphrase
     run = Runner(env, args.runs)
     with contextlib.ExitStack() as stack:
@@ -418,7 +416,6 @@ def main() -> None:
         else:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="posture-bench-")))
         empty_vault = root / "empty.vault"
-        os.environ.pop(TEST_KDF_ENV, None)
         Vault.create(empty_vault, Secret(passphrase))
         companies = [make_company(root, size, rng, passphrase, empty_vault) for size in sizes]
         if args.breach_size not in sizes:

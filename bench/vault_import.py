@@ -49,9 +49,6 @@ def write_files(folder: Path) -> Path:
 
 def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    env["POSTURE_VAULT_INSECURE_TEST_KDF"] = (
-        "yes, create vaults that can be brute-forced in seconds, for tests only"
-    )
     env["POSTURE_VAULT_PASSPHRASE"] = "bench passphrase, not a secret at all"
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
