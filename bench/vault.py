@@ -4,7 +4,6 @@ opening a 10,000-entry vault beyond the KDF, against writing the same data as pl
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
