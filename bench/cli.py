@@ -337,7 +337,7 @@ def bench_import(
             ),
             before_each=fresh,
         )  # fmt: skip
-        if f"imported {count} of {count} logins" not in out:
+        if f"{count} rows: stored {count}," not in out:
             raise SystemExit(f"vault import did not import every login: {out[:300]}")
         figures.append(used)
     half, full = figures

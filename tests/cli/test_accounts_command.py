@@ -60,6 +60,7 @@ def test_the_table_lists_every_account_with_owner_tier_mfa_and_holders(company):
         "vault",
         "age",
         "case",
+        "embargo",
     ]
     inventory = load_inventory(company)
     for account in inventory.accounts:
