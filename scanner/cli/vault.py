@@ -590,7 +590,8 @@ def confirm(
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
-    """The platform took the pending new password: it becomes the live one (ticks breach steps)."""
+    """The platform took the pending new password: it becomes the live one (ticks the rotate
+    steps of open breach incidents and offboarding cases)."""
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="confirm")
     assert inv is not None  # noqa: S101 - required above

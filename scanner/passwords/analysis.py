@@ -87,7 +87,8 @@ def analyse(
     same, similar = grouping.same, grouping.similar
     totp_bits, totp_shared = _totp(by_account, reuse.subkey(hmac_key, "totp"))
 
-    contexts = _contexts(passwords, accounts, inventory, policy, platforms)
+    # Context words are a strength fact (PWD-001): a scan that reads no strength scores none.
+    contexts = _contexts(passwords, accounts, inventory, policy, platforms) if strength else {}
     facts = {
         account_id: AccountSecrets(
             account_id=account_id,
