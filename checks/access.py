@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.core.model import Severity
+from scanner.core.model import EvidenceValue, Severity, Status
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
 from scanner.inventory import holders
@@ -22,21 +22,30 @@ META_SECURITY = "https://www.facebook.com/business/help/442345745885606"
         "when someone leaves. Platforms offer delegated roles instead (NCSC, CISA)."
     ),
     remediation=(
-        "Give each person and agency their own delegated role on the platform, then rotate the "
-        "password and keep it with one custodian."
+        "Give each person and agency their own delegated role on the platform (the finding names "
+        "the role the platform's catalogue entry recommends), then rotate the password and keep "
+        "it with one custodian."
     ),
     references=(NCSC_SOCIAL, CISA_SOCIAL),
 )
 def shared_login(account: Account, ctx: ScanContext) -> Verdict:
     holders = account.password_known_by
     limit = ctx.rules(account).max_password_holders
-    evidence = {"holders": len(holders), "max_password_holders": limit}
+    evidence: dict[str, EvidenceValue] = {"holders": len(holders), "max_password_holders": limit}
     if len(holders) > limit:
         names = [ctx.inventory.holder_name(h) for h in holders]
-        return fail(
-            f"password known by {len(holders)}: {', '.join(names)} (policy: {limit})",
-            names=names,
-            **evidence,
+        delegation = ctx.platform(account).delegation
+        instead = ""
+        if delegation.request_role is not None:
+            instead = (
+                f"; give each their own {delegation.model} role instead "
+                f'("{delegation.request_role.name}")'
+            )
+            evidence["role_instead"] = delegation.request_role.name
+        return Verdict(
+            Status.FAIL,
+            f"password known by {len(holders)}: {', '.join(names)} (policy: {limit}){instead}",
+            {"names": names, **evidence},
         )
     return passed(f"password known by {len(holders)}", **evidence)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.core.model import EvidenceValue, Holder, Mfa, Severity, Status
+from collections.abc import Sequence
+
+from scanner.core.model import EvidenceValue, Holder, Mfa, Severity, Status, Tier
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
 from scanner.inventory.accounts import Account
-from scanner.inventory.platforms import OTHER
+from scanner.inventory.platforms import OTHER, Platform
 
 NIST_MFA = "https://pages.nist.gov/800-63-4/sp800-63b.html#sec3"
 CIS_6 = "https://www.cisecurity.org/controls/account-management"
@@ -14,6 +16,19 @@ CISA_PR_MFA = "https://www.cisa.gov/resources-tools/resources/implementing-phish
 
 # RFC 4226 §4 asks for 128 bits of key and recommends 160.
 MIN_SEED_BITS = 128
+
+
+def _offer(platform: Platform, methods: Sequence[Mfa] | None = None) -> str:
+    """What the platform really offers: "X offers fido2, totp, sms (condition) as second factors
+    and passkey sign-in" (of the second factors, only `methods` when given)."""
+    chosen = platform.mfa_methods if methods is None else tuple(methods)
+    parts = []
+    if chosen:
+        kind = "second factors" if len(chosen) > 1 else "a second factor"
+        parts.append(f"{platform.second_factor.describe(chosen)} as {kind}")
+    if platform.passkey:
+        parts.append("passkey sign-in")
+    return f"{platform.display_name} offers {' and '.join(parts) or 'no second factor'}"
 
 
 @check(
@@ -25,28 +40,27 @@ MIN_SEED_BITS = 128
         "require MFA on externally exposed and administrative accounts."
     ),
     remediation=(
-        "Turn on two-step verification with the strongest method the platform offers "
-        "(security key or passkey first, then an authenticator app); store recovery codes in "
-        "the vault."
+        "Turn on two-step verification with the strongest method the platform offers (a "
+        "security key, or passkey sign-in where offered, then an authenticator app); store "
+        "recovery codes in the vault."
     ),
     references=(NIST_MFA, CIS_6, "CIS Controls v8 6.3, 6.5"),
 )
 def no_mfa(account: Account, ctx: ScanContext) -> Verdict:
+    if account.mfa is Mfa.PASSKEY:
+        return passed("signs in with a passkey", mfa=account.mfa.value)
     if account.mfa is not Mfa.NONE:
         return passed(f"second factor: {account.mfa.value}", mfa=account.mfa.value)
     if not ctx.rules(account).mfa_required:
         return passed("no second factor, and the policy does not require one", mfa="none")
     platform = ctx.platform(account)
     offered = [m.value for m in platform.mfa_methods]
-    offers = (
-        ""
-        if platform.id == OTHER
-        else f"; {platform.display_name} offers {', '.join(offered) or 'none'}"
-    )
+    offers = "" if platform.id == OTHER else f"; {_offer(platform)}"
     return fail(
         f"no second factor{offers}",
         mfa="none",
         platform_offers=offered,
+        passkey_sign_in=platform.passkey,
     )
 
 
@@ -56,8 +70,8 @@ def no_mfa(account: Account, ctx: ScanContext) -> Verdict:
     severity=Severity.MEDIUM,
     rationale=(
         "SMS and email codes are intercepted by SIM swaps and mailbox takeovers (NIST SP 800-63B-4 "
-        "§3.1.3.1, §3.1.3.3; CISA: do not use SMS as a second factor); only FIDO2/WebAuthn resists "
-        "phishing (§3.2.5)."
+        "§3.1.3.1, §3.1.3.3; CISA: do not use SMS as a second factor); only FIDO2/WebAuthn "
+        "(security keys and passkeys) resists phishing (§3.2.5)."
     ),
     remediation=(
         "Enrol the strongest method the platform offers (security key or passkey, else an "
@@ -71,11 +85,17 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
         return skipped("no second factor at all (see MFA-001)")
     minimum = ctx.rules(account).mfa_minimum
     platform = ctx.platform(account)
-    stronger = [m.value for m in platform.mfa_methods if m.strength > method.strength]
-    evidence = {"mfa": method.value, "minimum": minimum.value, "platform_offers_stronger": stronger}
+    stronger = [m for m in platform.mfa_methods if m.strength > method.strength]
+    evidence = {
+        "mfa": method.value,
+        "minimum": minimum.value,
+        "platform_offers_stronger": [m.value for m in stronger],
+    }
     if platform.meets_minimum(method, minimum) and method.strength >= minimum.strength:
+        resists = " (phishing-resistant)" if method.phishing_resistant else ""
         return passed(
-            f"{method.value} meets the {account.tier.value}-tier minimum ({minimum.value})",
+            f"{method.value}{resists} meets the {account.tier.value}-tier minimum "
+            f"({minimum.value})",
             **evidence,
         )
     if platform.meets_minimum(method, minimum):
@@ -90,11 +110,63 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
     )
     if private_phone:
         message += " and the phone is not company-held"
-    if platform.id == OTHER:
-        message += "; use a security key or an authenticator app if the service offers one"
-    elif stronger:
-        message += f"; {platform.display_name} offers {', '.join(stronger)}"
+    message += _stronger_advice(platform, method, stronger)
     return fail(message, shift=1 if private_phone else 0, **evidence)
+
+
+def _stronger_advice(platform: Platform, method: Mfa, stronger: Sequence[Mfa]) -> str:
+    """ "; X offers ..." naming only what the platform offers beyond `method`."""
+    if platform.id == OTHER:
+        return f"; {_unknown_service_advice(method)}"
+    if stronger or platform.passkey:
+        return f"; {_offer(platform, stronger)}"
+    return ""
+
+
+def _unknown_service_advice(method: Mfa) -> str:
+    """For a service the catalogue does not describe: only what would be stronger than `method`."""
+    if method.strength >= Mfa.TOTP.strength:
+        return "use a security key or passkey if the service offers one"
+    return "use a security key, a passkey or an authenticator app if the service offers one"
+
+
+@check(
+    id="MFA-004",
+    title="Critical account could use a passkey or security key",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "Codes typed from an app, a text or an email can be phished in real time; a passkey or "
+        "security key cannot (NIST SP 800-63B-4 §3.2.5, CISA phishing-resistant MFA). A critical "
+        "account on a platform that offers one should use it."
+    ),
+    remediation=(
+        "Enrol a company-held security key as a second factor, or create a passkey for sign-in, "
+        "on the devices the account's custodian uses; keep a second key or passkey as a backup "
+        'and set `mfa = "fido2"` or `mfa = "passkey"` in the inventory.'
+    ),
+    references=(NIST_MFA, CISA_PR_MFA, "NIST SP 800-63B-4 §3.2.5"),
+)
+def passkey_available(account: Account, ctx: ScanContext) -> Verdict:
+    if account.tier is not Tier.CRITICAL:
+        return skipped(f"{account.tier.value}-tier account (MFA-004 looks at critical accounts)")
+    platform = ctx.platform(account)
+    options = platform.phishing_resistant_options
+    evidence: dict[str, EvidenceValue] = {
+        "mfa": account.mfa.value,
+        "phishing_resistant_options": [m.value for m in options],
+    }
+    if account.mfa.phishing_resistant:
+        return passed(f"{account.mfa.value} is phishing-resistant", **evidence)
+    if not options:
+        return passed(f"{platform.display_name} offers no passkey or security key", **evidence)
+    offered = " and ".join(
+        "a security key as a second factor" if m is Mfa.FIDO2 else "passkey sign-in"
+        for m in options
+    )
+    where = "the service may offer" if platform.id == OTHER else f"{platform.display_name} offers"
+    return Verdict(
+        Status.FAIL, f"critical account on {account.mfa.value}; {where} {offered}", evidence
+    )
 
 
 @check(

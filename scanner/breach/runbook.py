@@ -12,17 +12,22 @@ import enum
 import functools
 import json
 import string
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from scanner.core.datafile import Key, Kind, Schema, load_data_file, shipped_path
 from scanner.core.errors import InputError, StateError
 from scanner.core.model import Mfa
 from scanner.inventory import holders
 from scanner.inventory.accounts import Account, Inventory
-from scanner.inventory.platforms import Platform, PlatformStep, catalogue, platform_for
+from scanner.inventory.platforms import (
+    OTHER,
+    Platform,
+    PlatformStep,
+    catalogue,
+    platform_for,
+)
 
 if TYPE_CHECKING:
     from scanner.engine.facts import SecretRecord
@@ -32,6 +37,32 @@ ROTATE_STEP = "rotate-password"  # ticked by `posture vault rotate`; the runbook
 MAILBOX_STEP = "secure-mailbox"
 PLACEHOLDERS = frozenset({"account", "platform", "mailboxes", "strongest_mfa"})
 CHECKLIST_FORMAT = 1
+
+_REQUIRED_STRING = Key(Kind.STRING, required=True)
+RUNBOOK_SCHEMA: Schema = {
+    "sources": Key(
+        Kind.TABLE_MAP, required=True, fields={"title": _REQUIRED_STRING, "url": _REQUIRED_STRING}
+    ),
+    "mfa_names": Key(Kind.TABLE, required=True, fields={m.value: _REQUIRED_STRING for m in Mfa}),
+    "phases": Key(
+        Kind.TABLES,
+        required=True,
+        fields={"id": _REQUIRED_STRING, "title": _REQUIRED_STRING, "summary": _REQUIRED_STRING},
+    ),
+    "steps": Key(
+        Kind.TABLES,
+        required=True,
+        fields={
+            "id": _REQUIRED_STRING,
+            "phase": _REQUIRED_STRING,
+            "title": _REQUIRED_STRING,
+            "why": _REQUIRED_STRING,
+            "required": Key(Kind.BOOLEAN),
+            "source": _REQUIRED_STRING,
+            "command": Key(Kind.STRING),
+        },
+    ),
+}
 
 
 class Origin(enum.Enum):
@@ -258,9 +289,9 @@ def parse_runbook(data: Mapping[str, Any]) -> Runbook:
 
 @functools.cache
 def load_runbook() -> Runbook:
-    """The generic runbook shipped in the package."""
-    text = resources.files("scanner").joinpath("data/runbook.toml").read_text("utf-8")
-    return parse_runbook(tomllib.loads(text))
+    """The generic runbook shipped in the package, validated by `RUNBOOK_SCHEMA`."""
+    source = load_data_file(shipped_path("data/runbook.toml"), RUNBOOK_SCHEMA, "runbook")
+    return parse_runbook(source.data)
 
 
 # --- tailoring -----------------------------------------------------------------------------
@@ -336,9 +367,13 @@ def _holder_steps(
     return tell, remove
 
 
-def _mailbox_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
+def _mailbox_steps(
+    inventory: Inventory, account: Account, platforms: Mapping[str, Platform]
+) -> list[ChecklistStep]:
     steps = []
     for other, address in mailbox_accounts(inventory, account):
+        service = platform_for(other.platform, platforms)
+        kind = "" if service.id == OTHER else f"{service.display_name} "
         uses = [
             use
             for use, value in (("login", account.login_email), ("recovery", account.recovery_email))
@@ -351,7 +386,7 @@ def _mailbox_steps(inventory: Inventory, account: Account) -> list[ChecklistStep
                 phase="contain",
                 title=(
                     f"Secure {other.label} first: it is this account's {' and '.join(uses)} "
-                    f"mailbox{shown}; check its forwarding rules and recent reset mails, "
+                    f"{kind}mailbox{shown}; check its forwarding rules and recent reset mails, "
                     "then work through its own checklist"
                 ),
                 command=f"posture breach checklist {other.id}",
@@ -497,7 +532,7 @@ def tailor_checklist(
     tell, remove = _holder_steps(inventory, account, today)
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
-    ordered[0:0] = _mailbox_steps(inventory, account)
+    ordered[0:0] = _mailbox_steps(inventory, account, platforms)
     ordered += _launch_steps(inventory, account, today)
     by_phase = {p.id: i for i, p in enumerate(runbook.phases)}
     # A stable sort keeps each phase's order while grouping phases in runbook order.

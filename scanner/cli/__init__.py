@@ -77,6 +77,7 @@ from scanner.cli import audit as _audit_commands  # noqa: E402
 from scanner.cli import breach as _breach_commands  # noqa: E402
 from scanner.cli import handbook as _handbook_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
+from scanner.cli import platforms as _platform_commands  # noqa: E402
 from scanner.cli import scan as _scan_commands  # noqa: E402
 from scanner.cli import setup as _setup_commands  # noqa: E402
 from scanner.cli import vault as _vault_commands  # noqa: E402
@@ -84,6 +85,7 @@ from scanner.cli import vault as _vault_commands  # noqa: E402
 _scan_commands.register(app)
 _setup_commands.register(app)
 _history_commands.register(app)
+_platform_commands.register(app)
 _breach_commands.register(app)
 _vault_commands.register(app)
 _handbook_commands.register(app)

@@ -171,6 +171,8 @@ def scan(
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
     _warn_if_records_altered(request.db)
+    for warning in result.warnings:
+        typer.echo(f"posture: warning: {warning}", err=True)
     html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
     notify_failed = plan is not None and _notify(plan, notify_options, result, request, html)
     if result.incomplete or (notify_failed and notify_strict):

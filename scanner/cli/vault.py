@@ -294,10 +294,10 @@ def set_secret(
         password = _read_secret(f"Password for {account}")
     if target is not None and password is not None and not generate:
         rules = _platform(target).password
-        if not rules.min_length <= len(password) <= rules.max_length:
+        if not rules.accepts_length(len(password)):
             _notice(
                 f"{_platform(target).display_name} takes passwords of "
-                f"{rules.min_length}-{rules.max_length} characters; this one has {len(password)}"
+                f"{rules.limits}; this one has {len(password)}"
             )
     now = _now()
 
@@ -493,13 +493,14 @@ def rotate(
 
     for target, why in work:
         platform = _platform(target)
-        where_to = platform.login_url or target.url or "the service's settings"
+        urls = platform.urls
+        where_to = urls.change_password or urls.login or target.url or "the service's settings"
         login = f" (login {target.login_email})" if target.login_email else ""
         kept = "the old one is kept in history" if target.id in had_password else "no earlier one"
         typer.echo(f"{target.id}: new password stored; {kept} ({why})")
         typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
-        if platform.security_url:
-            typer.echo(f"  password settings: {platform.security_url}")
+        if urls.login and urls.login != where_to:
+            typer.echo(f"  log in at: {urls.login}")
         typer.echo(f"  see it with: posture vault get {target.id}")
         typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
         for incident_account, step in tick_rotation(where.db, target.id, actor()):

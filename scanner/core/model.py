@@ -60,9 +60,12 @@ class Holder(enum.Enum):
 
 
 class Mfa(enum.Enum):
-    """Second factors, strongest first (NIST SP 800-63B-4 §3.2.5, CISA)."""
+    """How an account proves more than a password, strongest first (NIST SP 800-63B-4 §3.2.5,
+    CISA). `passkey` is passkey sign-in, a phishing-resistant way in that replaces the password
+    and second step; the others are second factors after the password."""
 
     FIDO2 = "fido2"
+    PASSKEY = "passkey"
     TOTP = "totp"
     PUSH = "push"
     SMS = "sms"
@@ -75,10 +78,18 @@ class Mfa(enum.Enum):
 
     @property
     def phishing_resistant(self) -> bool:
-        return self is Mfa.FIDO2
+        return self in (Mfa.FIDO2, Mfa.PASSKEY)
 
 
-_MFA_STRENGTH = {Mfa.FIDO2: 5, Mfa.TOTP: 4, Mfa.PUSH: 4, Mfa.SMS: 2, Mfa.EMAIL: 1, Mfa.NONE: 0}
+_MFA_STRENGTH = {
+    Mfa.FIDO2: 5,
+    Mfa.PASSKEY: 5,
+    Mfa.TOTP: 4,
+    Mfa.PUSH: 4,
+    Mfa.SMS: 2,
+    Mfa.EMAIL: 1,
+    Mfa.NONE: 0,
+}
 
 
 def fingerprint(check_id: str, account: str) -> str:

@@ -47,6 +47,8 @@ class ScanResult:
     started: dt.datetime
     finished: dt.datetime
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # One-line warnings the CLI also prints on stderr (stale catalogue facts); each is in notes.
+    warnings: tuple[str, ...] = field(default_factory=tuple)
     suppression_review: SuppressionReview = field(default_factory=SuppressionReview)
     # Set when the scan was recorded in the history database.
     history: ScanChanges | None = None

@@ -231,14 +231,21 @@ def _roles_table(platforms: Sequence[Platform]) -> Table | None:
         (
             platform.display_name,
             platform.delegation.model,
-            ", ".join(platform.delegation.roles) or "the service's own roles",
-            platform.delegation.notes,
+            ", ".join(role.name for role in platform.delegation.roles) or "the service's own roles",
+            _ask_for(platform),
         )
         for platform in platforms
     )
     if not rows:
         return None
     return Table(("platform", "delegated access", "roles", "what to ask for"), rows)
+
+
+def _ask_for(platform: Platform) -> str:
+    """The role the catalogue recommends instead of a shared password, then its notes."""
+    role = platform.delegation.request_role
+    ask = f'Ask for "{role.name}". ' if role is not None else ""
+    return ask + platform.delegation.notes
 
 
 def _it_contacts(inventory: Inventory) -> list[Person]:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.core.errors import InputError
 from scanner.core.fields import Table
 from scanner.core.model import Holder, Mfa, Tier
 from scanner.core.tomlsource import TomlSource, suggest
+
+if TYPE_CHECKING:
+    from scanner.inventory.platforms import Platform
 
 # How a holder reference names an agency rather than a person: `agency:ID`.
 AGENCY_PREFIX = "agency:"
@@ -189,8 +192,13 @@ _ACCOUNT_KEYS = (
 )
 
 
-def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inventory:
-    """Load and validate an inventory file; every mistake raises one InputError."""
+def load_inventory(
+    path: Path, platforms: Collection[str] | Mapping[str, Platform] | None = None
+) -> Inventory:
+    """Load and validate an inventory file; every mistake raises one InputError.
+
+    `platforms` names the known platform ids; given the catalogue itself, `mfa = "passkey"` is
+    also checked against the platform's passkey sign-in."""
     source = TomlSource.read(path, "inventory")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     root = Table(source.data, source, None, "")
@@ -281,7 +289,7 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
             platform=platform,
             tier=table.choice("tier", Tier, default=Tier.STANDARD),
             registered_to=table.choice("registered_to", Holder),
-            mfa=table.choice("mfa", Mfa),
+            mfa=_mfa(table, platform, platforms),
             handle=table.string("handle"),
             url=table.string("url"),
             owner=owner,
@@ -317,6 +325,23 @@ def load_inventory(path: Path, platforms: frozenset[str] | None = None) -> Inven
         notify_table=notify_table,
         launches=launches,
     )
+
+
+def _mfa(
+    table: Table, platform: str, platforms: Collection[str] | Mapping[str, Platform] | None
+) -> Mfa:
+    """The account's `mfa`; `passkey` only where the platform offers passkey sign-in."""
+    mfa = table.choice("mfa", Mfa)
+    if mfa is Mfa.PASSKEY and isinstance(platforms, Mapping) and platform in platforms:
+        entry = platforms[platform]
+        if not entry.passkey:
+            offered = ", ".join(m.value for m in entry.mfa_methods) or "none"
+            raise table.error(
+                "mfa",
+                f'"passkey": {entry.display_name} offers no passkey sign-in '
+                f"(second factors: {offered})",
+            )
+    return mfa
 
 
 def _launches(source: TomlSource, accounts: Mapping[str, Account]) -> tuple[Launch, ...]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scanner.core.datafile import Key, Kind, Schema, load_data_file, shipped_path
 from scanner.core.errors import InputError
 from scanner.core.fields import Table
 from scanner.core.model import Mfa, Tier
@@ -100,27 +100,46 @@ def _apply(table: Table, base: Mapping[Tier, Rules]) -> dict[Tier, Rules]:
     return result
 
 
-def _defaults() -> dict[Tier, Rules]:
-    text = resources.files("scanner").joinpath("data/policy.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    tier_data = data.pop("tiers", {})
-    values: dict[str, Any] = {
+def _rule_schema(required: bool) -> Schema:
+    # Rules' annotations are strings (from __future__ import annotations).
+    kinds = {"bool": Kind.BOOLEAN, "int": Kind.INTEGER, "Mfa": Kind.STRING}
+    schema: dict[str, Key] = {}
+    for rule in fields(Rules):
+        kind = kinds.get(str(rule.type), Kind.STRINGS)
+        choices = tuple(m.value for m in Mfa) if kind is Kind.STRING else ()
+        schema[rule.name] = Key(kind, required=required, choices=choices, maximum=100_000)
+    return schema
+
+
+# policy.toml: every rule at the top level, and per-tier overrides under [tiers.TIER].
+POLICY_SCHEMA: Schema = {
+    **_rule_schema(required=True),
+    "tiers": Key(
+        Kind.TABLE,
+        fields={t.value: Key(Kind.TABLE, fields=_rule_schema(required=False)) for t in Tier},
+    ),
+}
+
+
+def _typed(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
         k: (Mfa(v) if k == "mfa_minimum" else tuple(v) if isinstance(v, list) else v)
-        for k, v in data.items()
+        for k, v in values.items()
     }
-    base = Rules(**values)
-    result = {}
-    for tier in Tier:
-        overrides = tier_data.get(tier.value, {})
-        if "mfa_minimum" in overrides:
-            overrides = {**overrides, "mfa_minimum": Mfa(overrides["mfa_minimum"])}
-        result[tier] = replace(base, **overrides)
-    return result
+
+
+@functools.cache
+def _defaults() -> Mapping[Tier, Rules]:
+    source = load_data_file(shipped_path("data/policy.toml"), POLICY_SCHEMA, "policy defaults")
+    data = dict(source.data)
+    tier_data = data.pop("tiers", {})
+    base = Rules(**_typed(data))
+    return {tier: replace(base, **_typed(tier_data.get(tier.value, {}))) for tier in Tier}
 
 
 def load_policy(inventory_policy: Table | None, policy_file: Path | None = None) -> Policy:
     """Defaults, then the inventory's [policy] table, then `policy_file`'s [policy] table."""
-    tiers = _defaults()
+    tiers: Mapping[Tier, Rules] = _defaults()
     if inventory_policy is not None:
         tiers = _apply(inventory_policy, tiers)
     if policy_file is not None:

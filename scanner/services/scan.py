@@ -19,7 +19,7 @@ from scanner.engine.facts import HandbookFacts, PasswordFacts, SecretRecord
 from scanner.engine.run import ScanResult, run_checks
 from scanner.engine.suppressions import SuppressionFile, apply_suppressions, load_suppressions
 from scanner.inventory.accounts import Inventory, load_inventory
-from scanner.inventory.platforms import catalogue, platform_ids
+from scanner.inventory.platforms import catalogue, stale_warnings
 from scanner.inventory.policy import Policy, load_policy
 from scanner.passwords.analysis import analyse
 from scanner.passwords.corpus import open_breach_source
@@ -69,7 +69,7 @@ class VaultSecrets:
 
 def load(path: Path) -> Inventory:
     """The inventory at `path`, validated against the platform catalogue."""
-    return load_inventory(path, platform_ids())
+    return load_inventory(path, catalogue())
 
 
 def state_path(request: ScanRequest) -> Path:
@@ -150,6 +150,10 @@ def perform_scan(
         handbook=handbook_facts(inventory, policy, today, state_path(request)),
     )
     result = run_checks(context, selected)
+    stale = stale_warnings(
+        (a.platform for a in inventory.accounts), context.today, context.platforms
+    )
+    notes.extend(stale)
     findings, review = apply_suppressions(
         result.findings,
         suppressions,
@@ -158,7 +162,11 @@ def perform_scan(
         check_ids=[c.id for c in selected],
     )
     result = dataclasses.replace(
-        result, findings=findings, suppression_review=review, notes=(*result.notes, *notes)
+        result,
+        findings=findings,
+        suppression_review=review,
+        notes=(*result.notes, *notes),
+        warnings=(*result.warnings, *stale),
     )
     if request.record_history:
         from scanner.state.scans import record_scan

@@ -5,19 +5,41 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
+from scanner.core.datafile import Key, Kind, Schema, load_data_file, shipped_path
 from scanner.core.secret import Secret
 from scanner.inventory.accounts import Inventory
-from scanner.inventory.platforms import catalogue
+from scanner.inventory.platforms import catalogue, platform_for
 from scanner.state.audit import AuditLog
 from scanner.vault.entries import Entry
 from scanner.vault.generate import generate_password
 from scanner.vault.otp import TotpSeed, parse_otpauth
 from scanner.vault.vault import Vault
+
+DEMO_SCHEMA: Schema = {
+    "passphrase": Key(Kind.STRING, required=True),
+    "entries": Key(
+        Kind.TABLES,
+        required=True,
+        fields={
+            "account": Key(Kind.STRING, required=True),
+            "password": Key(Kind.STRING, required=True),
+            "set_on": Key(Kind.DATE, required=True),
+            "totp": Key(Kind.STRING),
+            "recovery_codes": Key(Kind.STRINGS),
+            "breached": Key(Kind.INTEGER, minimum=1),
+        },
+    ),
+}
+
+
+def demo_data() -> Mapping[str, Any]:
+    """`data/demo_vault.toml`, validated by `DEMO_SCHEMA`."""
+    return load_data_file(shipped_path("data/demo_vault.toml"), DEMO_SCHEMA, "demo data").data
 
 
 @dataclass(frozen=True)
@@ -30,9 +52,7 @@ def build_demo_vault(
     path: Path, inventory: Inventory, *, audit: AuditLog | None = None
 ) -> DemoVault:
     """Create the demo vault at `path` from `data/demo_vault.toml` (demo-only passphrase)."""
-    data = tomllib.loads(
-        resources.files("scanner").joinpath("data/demo_vault.toml").read_text("utf-8")
-    )
+    data = demo_data()
     passphrase = Secret(data["passphrase"])
     platforms = catalogue()
     entries: dict[str, Entry] = {}
@@ -41,7 +61,7 @@ def build_demo_vault(
         set_at = dt.datetime.combine(record["set_on"], dt.time(9), dt.UTC)
         password = record["password"]
         value = (
-            generate_password(platforms[account.platform].password)
+            generate_password(platform_for(account.platform, platforms).password)
             if password == "generate"  # noqa: S105 - the keyword, not a password
             else Secret(password)
         )
@@ -69,9 +89,7 @@ def write_demo_breach_corpus(path: Path) -> int:
     random hashes, as sorted `40HEX:COUNT` lines. Returns how many lines it wrote."""
     import hashlib
 
-    data = tomllib.loads(
-        resources.files("scanner").joinpath("data/demo_vault.toml").read_text("utf-8")
-    )
+    data = demo_data()
     lines = {
         hashlib.sha1(record["password"].encode(), usedforsecurity=False)
         .hexdigest()

@@ -48,7 +48,8 @@ def test_checklist_as_markdown(inventory_file: Path):
     result = breach(inventory_file, "checklist", "youtube-channel", "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# Breach checklist: youtube-channel")
-    assert "<https://support.google.com/accounts/answer/6294825>" in result.stdout
+    # The Google Account recovery step now cites YouTube's hacked-channel page (catalogue v2).
+    assert "<https://support.google.com/youtube/answer/76187>" in result.stdout
 
 
 def test_checklist_rejects_an_unknown_format(inventory_file: Path):

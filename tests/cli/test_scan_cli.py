@@ -190,7 +190,7 @@ def test_posture_console_script_runs_as_a_subprocess(tmp_path):
         check=False,
     )
     assert done.returncode == 1, done.stderr
-    assert json.loads(done.stdout)["summary"]["accounts"] == 12
+    assert json.loads(done.stdout)["summary"]["accounts"] == 14
     bad = subprocess.run(
         [sys.executable, "-m", "scanner", "scan", str(tmp_path / "missing.toml")],
         capture_output=True,

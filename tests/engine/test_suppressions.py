@@ -178,7 +178,7 @@ def scan(inventory: Path, *args: str):
 def test_suppressed_findings_do_not_count_toward_the_exit_code(tmp_path):
     inventory = inventory_in(tmp_path)
     # MFA findings at or above medium: MFA-002 facebook/linkedin (high), MFA-001 tiktok (high),
-    # MFA-002 newsletter (medium).
+    # MFA-002 newsletter (medium), MFA-004 facebook (critical account that could use a passkey).
     assert scan(inventory, "--fail-on", "medium").exit_code == 1
     write(
         tmp_path,
@@ -187,9 +187,9 @@ def test_suppressed_findings_do_not_count_toward_the_exit_code(tmp_path):
     )
     outcome = scan(inventory, "--fail-on", "medium")
     assert outcome.exit_code == 0, outcome.output
-    assert "4 suppressed failures hidden" in outcome.stdout
+    assert "5 suppressed failures hidden" in outcome.stdout
     shown = scan(inventory, "--fail-on", "medium", "--show-suppressed")
-    assert sum(line.startswith("FAIL (suppressed)") for line in shown.stdout.splitlines()) == 4
+    assert sum(line.startswith("FAIL (suppressed)") for line in shown.stdout.splitlines()) == 5
 
 
 def test_expired_suppression_counts_again_and_warns_on_stderr(tmp_path):

@@ -379,6 +379,13 @@ def test_no_secret_leaks_through_any_command_in_process(
     # Positive controls: the secrets were really read, looked up and compared.
     assert {("PWD-002", "x-main"), ("PWD-003", "x-main"), ("PWD-003", "linkedin-page")} <= failed
     run("scan", "--passphrase-file", wrong, code=2)
+    # The catalogue's outputs: the listing, stale-fact warnings and notes, MFA-004, roles.
+    run("platforms")
+    run("platforms", "--format", "json", "--as-of", "2028-01-01")
+    stale = ("scan", "--passphrase-file", p1, "--as-of", "2028-01-01")
+    assert "platform catalogue" in run(*stale, "--format", "markdown", "--show-passed", code=1)
+    run("explain", "MFA-004")
+    run("vault", "rotate", "shopify-store", "--passphrase-file", p1)
     run("checks")
     run("explain", "PWD-002")
     run("history")

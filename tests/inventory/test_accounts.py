@@ -31,7 +31,7 @@ def scan_error(path: Path) -> str:
 def test_example_inventory_loads_with_account_lines():
     inventory = load_inventory(EXAMPLE)
     text = EXAMPLE.read_text().splitlines()
-    assert len(inventory.accounts) == 12
+    assert len(inventory.accounts) == 14  # + shopify-store, hootsuite-team (catalogue v2)
     for account in inventory.accounts:
         assert account.line is not None
         assert text[account.line - 1].strip().startswith("[[accounts]]")
@@ -80,7 +80,10 @@ def test_wrong_type_is_named(inventory_file):
 
 def test_bad_enum_value_lists_the_choices(inventory_file):
     line = scan_error(inventory_file(mfa="sms2"))
-    assert "accounts[0].mfa: 'sms2' is not one of: fido2, totp, push, sms, email, none" in line
+    assert (
+        "accounts[0].mfa: 'sms2' is not one of: fido2, passkey, totp, push, sms, email, none"
+        in line
+    )
 
 
 def test_missing_required_field(tmp_path):

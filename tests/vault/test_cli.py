@@ -65,7 +65,7 @@ def test_set_generate_follows_the_platform_rules(vault_dir: Path) -> None:
     out = _ok("vault", "set", "x-main", "--generate")
     assert "generated password" in out
     password = _ok("vault", "get", "x-main").strip()
-    assert len(password) == 32  # X's generate_length in the catalogue
+    assert len(password) == 24  # X's generate_length in the catalogue (v2)
     assert password not in out
 
 
@@ -118,7 +118,7 @@ def test_rotate_keeps_history_and_says_where_to_change_it(vault_dir: Path) -> No
     assert "posture vault rollback x-support" in out
     new = _ok("vault", "get", "x-support").strip()
     assert new != "old-password"
-    assert len(new) == 32
+    assert len(new) == 24  # X generate_length (catalogue v2)
     history = _ok("vault", "history", "x-support")
     assert "alex left" in history
     assert "old-password" not in history

@@ -45,11 +45,11 @@ def test_demo_builds_a_vault_with_weak_reused_and_strong_secrets(
     assert "Acme#Social1" not in result.stdout
     vault = Vault.open(tmp_path / "posture.vault", Secret("demo only - acme outdoor trail mix"))
     passwords = {name: e.password.reveal() for name, e in vault.entries().items() if e.password}
-    assert len(passwords) == 12
+    assert len(passwords) == 14
     reused = [name for name, value in passwords.items() if value == "Acme#Social1"]
     assert sorted(reused) == ["design-tool", "tiktok-brand", "x-support"]
     assert passwords["instagram-careers"] == "password123"
-    assert len(passwords["x-main"]) == 32
+    assert len(passwords["x-main"]) == 24  # X generate_length (catalogue v2)
     x_support = vault.entry("x-support")
     assert x_support is not None
     assert x_support.totp is not None
