@@ -40,6 +40,21 @@ AccountArgument = typer.Argument(..., help="The account id in the inventory.")
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")
+VECTORS = (
+    "password",
+    "session-theft",
+    "sim-swap",
+    "insider",
+    "third-party-app",
+    "platform",
+    "unknown",
+)
+VectorOption = typer.Option(
+    "unknown",
+    "--vector",
+    metavar="|".join(VECTORS),
+    help="How the attacker got in, as far as you know; unknown keeps every step that may apply.",
+)
 
 
 def _db_path(inventory: Path | None, db: Path | None) -> Path:
@@ -63,12 +78,15 @@ def _tailored(
     vault: Path | None = None,
     passphrase_file: Path | None = None,
     no_vault: bool = False,
+    vector: str = "unknown",
 ) -> Checklist:
     """The account's checklist; with the vault open, the accounts sharing its password too."""
-    from scanner.breach.runbook import SharedPassword, shared_passwords, tailor_checklist
+    from scanner.breach.runbook import SharedPassword, Vector, shared_passwords, tailor_checklist
     from scanner.services.scan import load, open_vault_secrets
     from scanner.vault.errors import PassphraseUnavailable
 
+    if vector not in VECTORS:
+        raise UsageError(f'--vector: "{vector}" is not one of {", ".join(VECTORS)}')
     inventory_file = inventory_path(inventory)
     loaded = load(inventory_file)
     account = loaded.account(account_id)
@@ -86,7 +104,7 @@ def _tailored(
             )
         else:
             shared = shared_passwords(secrets.records, secrets.hmac_key, account.id)
-    return tailor_checklist(loaded, account, shared_with=shared)
+    return tailor_checklist(loaded, account, shared_with=shared, vector=Vector(vector))
 
 
 def _latest_incident(account: str, inventory: Path | None, db: Path | None) -> Incident:
@@ -115,12 +133,13 @@ def start(
     vault: Path | None = VaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
+    vector: str = VectorOption,
 ) -> None:
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
     from scanner.breach.checklist import render_text
 
     operator = actor(by)
-    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault)
+    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, vector)
     log = _open_log(_db_path(inventory, db), create=True)
     assert log is not None  # noqa: S101 - create=True always opens
     with log.db:
@@ -256,13 +275,14 @@ def checklist(
     vault: Path | None = VaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
+    vector: str = VectorOption,
 ) -> None:
     """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
     from scanner.breach.checklist import render_markdown, render_text
 
     if output_format not in FORMATS:
         raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')
-    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault)
+    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, vector)
     render = render_text if output_format == "text" else render_markdown
     sys.stdout.write(render(tailored))
 

@@ -24,7 +24,15 @@ AGENCY_PREFIX = "agency:"
 
 class PersonStatus(enum.Enum):
     ACTIVE = "active"
+    LEAVING = "leaving"  # still here, with a known last day (`leaving_on`)
     DEPARTED = "departed"
+
+
+class AppScope(enum.Enum):
+    """What a connected app may do on the account."""
+
+    READ = "read"
+    WRITE = "write"
 
 
 @dataclass(frozen=True)
@@ -51,10 +59,12 @@ class Person:
     departed_on: dt.date | None
     policy_acknowledged: dt.date | None
     line: int | None
+    leaving_on: dt.date | None = None  # the last day of a person with status "leaving"
 
     @property
     def active(self) -> bool:
-        return self.status is PersonStatus.ACTIVE
+        """Still with the company: active, or leaving on a day still to come (see holders)."""
+        return self.status is not PersonStatus.DEPARTED
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,15 @@ class Agency:
     @property
     def ref(self) -> str:
         return f"{AGENCY_PREFIX}{self.id}"
+
+
+@dataclass(frozen=True)
+class ConnectedApp:
+    """A third-party app authorised on an account (scheduler, analytics, social media tool)."""
+
+    name: str
+    scope: AppScope
+    reviewed: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,17 @@ class Account:
     tags: tuple[str, ...]
     vault_entry: str
     line: int | None
+    # Accounts whose control gives control of this one (OWN-005), besides its mailboxes.
+    access_via: tuple[str, ...] = ()
+    # The carrier's port-out PIN / SIM lock on the phone that receives codes or resets (OWN-006).
+    recovery_phone_carrier_lock: bool = False
+    connected_apps: tuple[ConnectedApp, ...] = ()
+    # The platform role of each admin that has one recorded (`admins = [{ id, role }]`).
+    admin_roles: tuple[tuple[str, str], ...] = ()
+
+    def role_of(self, admin: str) -> str | None:
+        """The platform role recorded for `admin`; None for a plain-string admin."""
+        return next((role for ref, role in self.admin_roles if ref == admin), None)
 
     @property
     def label(self) -> str:
@@ -169,7 +199,18 @@ class Inventory:
 _TOP_KEYS = ("organization", "people", "agencies", "accounts", "launches", "policy", "notify")
 _LAUNCH_KEYS = ("id", "name", "public_on", "accounts", "tags")
 _ORG_KEYS = ("name", "domains", "brand_terms")
-_PERSON_KEYS = ("id", "name", "email", "role", "status", "departed_on", "policy_acknowledged")
+_PERSON_KEYS = (
+    "id",
+    "name",
+    "email",
+    "role",
+    "status",
+    "departed_on",
+    "leaving_on",
+    "policy_acknowledged",
+)
+_APP_KEYS = ("name", "scope", "reviewed")
+_ADMIN_KEYS = ("id", "role")
 _AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged")
 _ACCOUNT_KEYS = (
     "id",
@@ -189,6 +230,9 @@ _ACCOUNT_KEYS = (
     "trademark_registered",
     "tags",
     "vault_entry",
+    "access_via",
+    "recovery_phone_carrier_lock",
+    "connected_apps",
 )
 
 
@@ -232,6 +276,7 @@ def load_inventory(
                 line=table.line,
                 field=f"people[{index}].departed_on",
             )
+        leaving_on = _leaving_on(table, status, index)
         people[person_id] = Person(
             id=person_id,
             name=table.required_string("name"),
@@ -241,6 +286,7 @@ def load_inventory(
             departed_on=departed_on,
             policy_acknowledged=table.date("policy_acknowledged"),
             line=table.line,
+            leaving_on=leaving_on,
         )
 
     agencies: dict[str, Agency] = {}
@@ -270,7 +316,7 @@ def load_inventory(
         owner = table.string("owner")
         if owner is not None:
             _person_ref(table, "owner", owner, people)
-        admins = table.strings("admins")
+        admins, admin_roles = _admins(table, platform, platforms)
         for ref in admins:
             _holder_ref(table, "admins", ref, people, agencies)
         known_by = table.strings("password_known_by")
@@ -305,7 +351,12 @@ def load_inventory(
             tags=table.strings("tags"),
             vault_entry=vault_entry,
             line=table.line,
+            access_via=table.strings("access_via"),
+            recovery_phone_carrier_lock=table.boolean("recovery_phone_carrier_lock"),
+            connected_apps=_connected_apps(table),
+            admin_roles=admin_roles,
         )
+    _check_access_via(source, accounts)
     if table_policy := source.data.get("policy"):
         policy_table: Table | None = Table(
             table_policy, source, source.table_line("policy"), "policy"
@@ -342,6 +393,80 @@ def _mfa(
                 f"(second factors: {offered})",
             )
     return mfa
+
+
+def _leaving_on(table: Table, status: PersonStatus, index: int) -> dt.date | None:
+    """`leaving_on`: required with status "leaving", refused with any other status."""
+    leaving_on = table.date("leaving_on")
+    if status is PersonStatus.LEAVING and leaving_on is None:
+        raise InputError(
+            'status is "leaving" but leaving_on (the last day) is missing',
+            **{**table.where("leaving_on"), "line": table.line},
+        )
+    if status is not PersonStatus.LEAVING and leaving_on is not None:
+        raise table.error(
+            "leaving_on", f'leaving_on goes with status "leaving", not "{status.value}"'
+        )
+    return leaving_on
+
+
+def _admins(
+    table: Table, platform: str, platforms: Collection[str] | Mapping[str, Platform] | None
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """`admins`: person ids / `agency:ID`, or `{ id, role }` tables with a role of the platform."""
+    raw = table.data.get("admins", [])
+    if not isinstance(raw, list):
+        raise table.error("admins", "must be a list of ids or { id, role } tables")
+    ids: list[str] = []
+    roles: list[tuple[str, str]] = []
+    for index, item in enumerate(raw):
+        if isinstance(item, str):
+            ids.append(item)
+            continue
+        entry = Table(
+            item, table.source, table.line, f"{table.label}.admins[{index}]", "string or table"
+        )
+        entry.only(_ADMIN_KEYS)
+        ref, role = entry.required_string("id"), entry.required_string("role")
+        if isinstance(platforms, Mapping) and platform in platforms:
+            known = [r.id for r in platforms[platform].delegation.roles]
+            if known and role not in known:
+                raise entry.error(
+                    "role",
+                    f'unknown role "{role}"{suggest(role, known)} for {platform}; '
+                    f"its roles: {', '.join(known)}",
+                )
+        ids.append(ref)
+        roles.append((ref, role))
+    if len(set(ids)) != len(ids):
+        raise table.error("admins", "an admin is listed twice")
+    return tuple(ids), tuple(roles)
+
+
+def _connected_apps(table: Table) -> tuple[ConnectedApp, ...]:
+    raw = table.data.get("connected_apps", [])
+    if not isinstance(raw, list):
+        raise table.error("connected_apps", "must be a list of { name, scope, reviewed } tables")
+    apps: list[ConnectedApp] = []
+    for index, item in enumerate(raw):
+        entry = Table(item, table.source, table.line, f"{table.label}.connected_apps[{index}]")
+        entry.only(_APP_KEYS)
+        name = entry.required_string("name")
+        if any(app.name.lower() == name.lower() for app in apps):
+            raise entry.error("name", f'app "{name}" is listed twice')
+        apps.append(ConnectedApp(name, entry.choice("scope", AppScope), entry.date("reviewed")))
+    return tuple(apps)
+
+
+def _check_access_via(source: TomlSource, accounts: Mapping[str, Account]) -> None:
+    """Every `access_via` id names another account of the inventory."""
+    for index, (account_id, account) in enumerate(accounts.items()):
+        table = Table({}, source, account.line, f"accounts[{index}]")
+        for ref in account.access_via:
+            if ref == account_id:
+                raise table.error("access_via", f'"{ref}" is the account itself')
+            if ref not in accounts:
+                raise table.error("access_via", f'unknown account "{ref}"{suggest(ref, accounts)}')
 
 
 def _launches(source: TomlSource, accounts: Mapping[str, Account]) -> tuple[Launch, ...]:
