@@ -110,7 +110,7 @@ def owner_missing(account: Account, ctx: ScanContext) -> Verdict:
     person = ctx.inventory.people[account.owner]
     loss = holders.lost_access(ctx.inventory, person.id, ctx.today)
     if loss is not None:
-        return fail(f"owner {person.name} {loss.ended}", owner=person.id)
+        return fail(f"owner {person.name} departed on {loss.since}", owner=person.id)
     notice = ctx.rules(account).leaving_notice_days
     leaving = holders.leaving_soon(ctx.inventory, person.id, ctx.today, notice)
     if leaving is not None:

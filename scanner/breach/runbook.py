@@ -469,7 +469,9 @@ def _app_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
     return steps
 
 
-def _session_steps(inventory: Inventory, account: Account, today: dt.date) -> list[ChecklistStep]:
+def _session_steps(
+    inventory: Inventory, account: Account, today: dt.date, *, required: bool = True
+) -> list[ChecklistStep]:
     """An `end-sessions:PERSON` step per current holder and admin, listing all they can reach."""
     steps = []
     refs = list(dict.fromkeys(account.admins + account.password_known_by))
@@ -495,11 +497,19 @@ def _session_steps(inventory: Inventory, account: Account, today: dt.date) -> li
                 why="Stolen session cookies skip the password and the second factor; resetting "
                 "one account's password leaves the attacker in every other session the same "
                 "browser held (Linus Tech Tips, 2023; Ducktail, 2022-23).",
-                required=True,
+                required=required,
                 origin=Origin.INVENTORY,
             )
         )
     return steps
+
+
+def _required(step: RunbookStep, account: Account, vector: Vector) -> bool:
+    """A step written for particular vectors is optional while the vector is unknown: shown, so
+    nothing is missed, but not a bar to closing an incident it may not concern."""
+    if step.vectors and vector is Vector.UNKNOWN:
+        return False
+    return step.required or account.tier.value in step.required_on
 
 
 def _applies(step: RunbookStep, account: Account, platform: Platform, vector: Vector) -> bool:
@@ -636,7 +646,7 @@ def tailor_checklist(
             phase=step.phase,
             title=_fill(step.title, values),
             why=_fill(step.why, values),
-            required=step.required or account.tier.value in step.required_on,
+            required=_required(step, account, vector),
             origin=Origin.RUNBOOK,
             source=_source_text(runbook.sources[step.source]),
             command=_fill(step.command, values) if step.command else None,
@@ -655,7 +665,9 @@ def tailor_checklist(
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
     insert_after("revoke-apps", _app_steps(inventory, account))
-    sessions = _session_steps(inventory, account, today)
+    sessions = _session_steps(
+        inventory, account, today, required=vector is Vector.SESSION_THEFT
+    )
     if vector is Vector.UNKNOWN:
         insert_after("sign-out-sessions", sessions)
     first = sessions if vector is Vector.SESSION_THEFT else []

@@ -317,7 +317,7 @@ def test_hmv_leaver_to_be(tmp_path: Path) -> None:
     # From leaving_on on, the person has lost access like any leaver.
     after = scan(bad, as_of="2026-12-11")
     assert "still listed with access: Pat Planner" in (failed(after, "ACC-002", "x-brand") or "")
-    assert "left 2026-12-10" in (failed(after, "OWN-004", "x-brand") or "")
+    assert "departed on 2026-12-10" in (failed(after, "OWN-004", "x-brand") or "")
     steps = checklist(bad, "x-brand", "--vector", "insider")
     assert "id: insider-access (required)" in steps
 
