@@ -665,9 +665,7 @@ def tailor_checklist(
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
     insert_after("revoke-apps", _app_steps(inventory, account))
-    sessions = _session_steps(
-        inventory, account, today, required=vector is Vector.SESSION_THEFT
-    )
+    sessions = _session_steps(inventory, account, today, required=vector is Vector.SESSION_THEFT)
     if vector is Vector.UNKNOWN:
         insert_after("sign-out-sessions", sessions)
     first = sessions if vector is Vector.SESSION_THEFT else []
