@@ -63,8 +63,10 @@ class Person:
 
     @property
     def active(self) -> bool:
-        """Still with the company: active, or leaving on a day still to come (see holders)."""
-        return self.status is not PersonStatus.DEPARTED
+        """Status "active": neither leaving nor departed. Whether someone still has access on a
+        given day is `scanner.inventory.holders`' rule (a leaving person keeps it until
+        `leaving_on`)."""
+        return self.status is PersonStatus.ACTIVE
 
 
 @dataclass(frozen=True)
