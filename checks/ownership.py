@@ -173,7 +173,7 @@ def weak_chain(account: Account, ctx: ScanContext) -> Verdict:
     ),
     references=(
         "https://blockworks.co/news/sec-confirms-sim-swap-attack",
-        "https://www.fcc.gov/consumers/guides/cell-phone-fraud",
+        "https://www.fcc.gov/port-out-fraud-targets-your-private-accounts",
     ),
 )
 def no_carrier_lock(account: Account, ctx: ScanContext) -> Verdict:

@@ -10,6 +10,7 @@ between accounts (the breach runbook and OWN-005 follow the same ones):
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -73,22 +74,52 @@ def _norm(address: str | None) -> str:
     return (address or "").strip().lower()
 
 
+@dataclass(frozen=True)
+class _Index:
+    """Look-ups built once per inventory, so following links stays linear in its size."""
+
+    by_id: Mapping[str, Account]
+    # address -> accounts that ARE that mailbox (handle is the address, or tagged mailbox and
+    # logging in with it), in inventory order.
+    mailboxes: Mapping[str, tuple[Account, ...]]
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Inventory], _Index]] = {}
+
+
+def _index(inventory: Inventory) -> _Index:
+    cached = _INDEXES.get(id(inventory))
+    if cached is not None and cached[0]() is inventory:
+        return cached[1]
+    mailboxes: dict[str, list[Account]] = {}
+    for other in inventory.accounts:
+        keys = {_norm(other.handle)}
+        if "mailbox" in other.tags:
+            keys.add(_norm(other.login_email))
+        for key in keys - {""}:
+            mailboxes.setdefault(key, []).append(other)
+    index = _Index(
+        by_id={a.id: a for a in inventory.accounts},
+        mailboxes={k: tuple(v) for k, v in mailboxes.items()},
+    )
+    slot = id(inventory)
+    _INDEXES[slot] = (weakref.ref(inventory, lambda _: _INDEXES.pop(slot, None)), index)
+    return index
+
+
 def mailbox_accounts(inventory: Inventory, account: Account) -> tuple[tuple[Account, str], ...]:
     """Accounts in the inventory that ARE the login or recovery mailbox of `account`.
 
     A mailbox account is one whose handle is the address, or one tagged "mailbox" that logs in
     with it (social accounts also log in with the address, so a login match alone is not enough).
     """
+    index = _index(inventory)
     found: list[tuple[Account, str]] = []
     for address in dict.fromkeys(a for a in (account.login_email, account.recovery_email) if a):
-        wanted = _norm(address)
-        for other in inventory.accounts:
+        for other in index.mailboxes.get(_norm(address), ()):
             if other.id == account.id or any(other is f for f, _ in found):
                 continue
-            by_handle = _norm(other.handle) == wanted
-            by_login = "mailbox" in other.tags and _norm(other.login_email) == wanted
-            if by_handle or by_login:
-                found.append((other, address))
+            found.append((other, address))
     return tuple(found)
 
 
@@ -110,7 +141,7 @@ def links_into(inventory: Inventory, account: Account) -> list[Link]:
             if _norm(value) == _norm(address)
         ]
         links.append(Link(other, f"{' and '.join(uses)} mailbox"))
-    by_id: Mapping[str, Account] = {a.id: a for a in inventory.accounts}
+    by_id = _index(inventory).by_id
     for ref in account.access_via:
         if ref in by_id and all(link.source.id != ref for link in links):
             links.append(Link(by_id[ref], "access_via"))
@@ -138,13 +169,19 @@ def chain_text(path: tuple[Account, ...]) -> str:
 
 
 def upstream(inventory: Inventory, account: Account) -> list[tuple[Account, tuple[Account, ...]]]:
-    """Every account reachable up the chains with the first (shortest) path to it, roots first:
-    the order in which to secure them."""
-    first: dict[str, tuple[Account, ...]] = {}
-    for path in chains(inventory, account):
-        top = path[-1]
-        if top.id not in first or len(path) < len(first[top.id]):
-            first[top.id] = path
+    """Every account reachable up the chains with its shortest path, roots first: the order in
+    which to secure them. Breadth first, each account once, so it stays linear in the links."""
+    first: dict[str, tuple[Account, ...]] = {account.id: (account,)}
+    frontier: list[tuple[Account, ...]] = [(account,)]
+    while frontier:
+        following: list[tuple[Account, ...]] = []
+        for path in frontier:
+            for link in links_into(inventory, path[-1]):
+                if link.source.id not in first:
+                    first[link.source.id] = (*path, link.source)
+                    following.append(first[link.source.id])
+        frontier = following
+    del first[account.id]
     return sorted(
         ((p[-1], p) for p in first.values()), key=lambda item: (-len(item[1]), item[1][-1].id)
     )
