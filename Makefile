@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo test lint typecheck layers fast bench clean
+.PHONY: dev demo test lint typecheck layers fast bench clean install uninstall
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,33 @@ fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/vault.py
 	$(BIN)/python bench/scan.py
+
+# `posture` for everyday use, with runtime dependencies only (no test extras such as keyrings.alt):
+# pipx when it is installed, else a virtual environment of its own plus a link on ~/.local/bin.
+# INSTALL_WITH=venv skips pipx; INSTALL_VENV and INSTALL_BIN move the two places.
+INSTALL_WITH ?= $(if $(shell command -v pipx 2>/dev/null),pipx,venv)
+INSTALL_VENV ?= $(HOME)/.local/share/posture-scanner/venv
+INSTALL_BIN ?= $(HOME)/.local/bin
+
+install:
+ifeq ($(INSTALL_WITH),pipx)
+	pipx install --force .
+else
+	$(PYTHON) -m venv --clear $(INSTALL_VENV)
+	$(INSTALL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(INSTALL_VENV)/bin/python -m pip install --quiet .
+	mkdir -p $(INSTALL_BIN)
+	ln -sf $(INSTALL_VENV)/bin/posture $(INSTALL_BIN)/posture
+endif
+	@echo "installed: $(INSTALL_BIN)/posture (make sure $(INSTALL_BIN) is on your PATH)"
+
+uninstall:
+ifeq ($(INSTALL_WITH),pipx)
+	pipx uninstall posture-scanner
+else
+	rm -f $(INSTALL_BIN)/posture
+	rm -rf $(INSTALL_VENV)
+endif
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -112,6 +112,46 @@ def brand_without_trademark(account: Account, ctx: ScanContext) -> Verdict:
 
 
 @check(
+    id="GOV-003",
+    title="Offboarding case open too long",
+    severity=Severity.HIGH,
+    rationale=(
+        "An offboarding left open past its deadline is the leaver or ended agency keeping the "
+        "password, the admin role or the recovery mailbox: the way companies lose their own "
+        "social accounts (CISA social media guidance; CIS Controls v8 5.3, 6.2)."
+    ),
+    remediation=(
+        "Finish the case: posture offboard show WHO lists the open steps; hand the account over, "
+        "remove the role, rotate the password, replace the recovery channels, then posture "
+        "offboard close WHO."
+    ),
+    references=(CISA_SOCIAL, "CIS Controls v8 6.2"),
+    scales_with_tier=False,
+)
+def offboarding_overdue(account: Account, ctx: ScanContext) -> Verdict:
+    if not ctx.offboardings:
+        # Nothing to judge: no case is open (and a pass here would only dilute the score).
+        return skipped("no offboarding case is open")
+    max_days = ctx.rules(account).offboarding_max_days
+    overdue = []
+    for case in ctx.offboardings.values():
+        days = (ctx.today - case.starts_on).days
+        if days <= max_days:
+            continue
+        ties = holders.offboarding_ties(ctx.inventory, account, case.who)
+        if ties:
+            tied = ", ".join(t.value for t in ties)
+            overdue.append(f"{case.name} (case #{case.case_id}, {days} days; {tied})")
+    if overdue:
+        return fail(
+            f"offboarding open more than {max_days} days and still tied: {'; '.join(overdue)}",
+            cases=overdue,
+            max_days=max_days,
+        )
+    return passed("no overdue offboarding case ties this account", max_days=max_days)
+
+
+@check(
     id="GOV-004",
     title="Account under a launch embargo is exposed",
     severity=Severity.HIGH,

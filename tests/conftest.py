@@ -17,6 +17,8 @@ from scanner.vault import passphrase as vault_passphrase
 from tests.kdf import HOOKS, REPO, patches
 
 EXAMPLE = REPO / "inventory.example.toml"
+# Data from outside the project: ../shared beside the repository (as in CI).
+SHARED_DATA = REPO.parent / "shared" / "data"
 TODAY = dt.date(2026, 11, 23)
 PASSPHRASE = "test passphrase: staple battery"
 SENTINEL = "SENTINEL-pw-7f3a9c1e-do-not-leak"
@@ -30,6 +32,8 @@ _CLEARED = (
     "POSTURE_TEST_VAULT_CRASH_AT",
     "POSTURE_KEYRING_TIMEOUT",
     "POSTURE_SUPPRESSIONS",
+    "FORCE_COLOR",  # colour is for terminals; tests that want it set it themselves
+    "CLICOLOR_FORCE",
 )
 
 

@@ -12,20 +12,19 @@ from collections.abc import Iterator
 
 from scanner.breach.incidents import Incident
 from scanner.breach.runbook import Checklist, ChecklistStep, Phase
+from scanner.core.text import markdown, one_line
 
 WIDTH = 92
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SOURCE = re.compile(r"^(.*) <(https://\S+)>$")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def _clean(text: str) -> str:
-    """Operator text on one line, without terminal control characters."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """Text from the inventory, the runbook or an operator on one line, controls shown escaped."""
+    return one_line(" ".join(text.split()))
 
 
 def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", _clean(text))
+    return markdown(" ".join(text.split()))
 
 
 def _when(stamp: str) -> str:
@@ -47,7 +46,7 @@ def _fill(text: str, indent: str) -> str:
 def _header_lines(checklist: Checklist, incident: Incident | None) -> list[str]:
     required = len(checklist.required_ids)
     lines = [
-        f"Breach checklist: {checklist.label} on {checklist.platform}",
+        f"Breach checklist: {_clean(checklist.label)} on {_clean(checklist.platform)}",
         f"{len(checklist.steps)} steps, {required} required to close.",
         f"Attack vector: {_vector_text(checklist.vector)}.",
     ]
@@ -81,12 +80,22 @@ def _vector_text(vector: str) -> str:
 
 def render_text(checklist: Checklist, incident: Incident | None = None) -> str:
     """The checklist for a terminal; with `incident`, each step shows whether and when it was done."""
-    out = _header_lines(checklist, incident)
+    out = _header_lines(checklist, incident) + text_steps(checklist, incident)
+    return "\n".join(out) + "\n"
+
+
+def text_steps(
+    checklist: Checklist, incident: Incident | None = None, *, upper: bool = True
+) -> list[str]:
+    """The phases and numbered steps as terminal lines (shared with `posture offboard`, whose
+    phases are accounts: their titles keep their case)."""
+    out: list[str] = []
     for phase, numbered in _numbered(checklist):
-        out += ["", f"{phase.title.upper()}: {phase.summary}", ""]
+        title = _clean(phase.title).upper() if upper else _clean(phase.title)
+        out += ["", f"{title}: {_clean(phase.summary)}", ""]
         for number, step in numbered:
             out += _text_step(number, step, incident)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _numbered(checklist: Checklist) -> Iterator[tuple[Phase, list[tuple[int, ChecklistStep]]]]:
@@ -104,15 +113,15 @@ def _text_step(number: int, step: ChecklistStep, incident: Incident | None) -> l
     box = "[x]" if tick else "[ ]"
     lead = f"{number:>3}. {box} "
     indent = " " * len(lead)
-    title = _fill(step.title, indent)
+    title = _fill(_clean(step.title), indent)
     lines = [lead + title[len(indent) :]]
     kind = "required" if step.required else "optional"
     lines.append(f"{indent}id: {step.id} ({kind})")
-    lines.append(_fill(f"why: {step.why}", indent))
+    lines.append(_fill(f"why: {_clean(step.why)}", indent))
     if step.command:
-        lines.append(f"{indent}run: {step.command}")
+        lines.append(f"{indent}run: {_clean(step.command)}")
     if step.url:
-        lines.append(f"{indent}{step.url}")
+        lines.append(f"{indent}{_clean(step.url)}")
     if tick:
         done = f"done {_when(tick.done_at)} by {_clean(tick.done_by)}"
         if tick.note:
@@ -135,14 +144,32 @@ def render_markdown(checklist: Checklist, incident: Incident | None = None) -> s
         if incident.close_reason:
             out.append(f"- Close reason: {_md(incident.close_reason)}")
         out.append(f"- Progress: {incident.progress()}")
+    out += markdown_steps(checklist, incident)
+    return "\n".join(out) + "\n"
+
+
+def markdown_steps(checklist: Checklist, incident: Incident | None = None) -> list[str]:
+    """The phases and numbered steps as Markdown, then the record when there is one (shared
+    with `posture offboard`)."""
+    out: list[str] = []
     for phase, numbered in _numbered(checklist):
-        out += ["", f"## {phase.title}: {phase.summary}", ""]
+        out += ["", f"## {_md(phase.title)}: {_md(phase.summary)}", ""]
         for number, step in numbered:
             out += _md_step(number, step, incident)
     if incident is not None:
         out += ["", "## Record", ""]
         out += _record(incident)
-    return "\n".join(out) + "\n"
+    return out
+
+
+def markdown_text(text: str) -> str:
+    """Operator text escaped for Markdown, on one line."""
+    return _md(text)
+
+
+def when(stamp: str) -> str:
+    """`2026-11-23T14:02:11Z` as `2026-11-23 14:02 UTC`."""
+    return _when(stamp)
 
 
 def _md_step(number: int, step: ChecklistStep, incident: Incident | None) -> list[str]:
@@ -154,9 +181,9 @@ def _md_step(number: int, step: ChecklistStep, incident: Incident | None) -> lis
     lines = [f"{number}. {box} **{_md(step.title)}** (`{step.id}`, {kind})  "]
     lines.append(f"{pad}Why: {_md(step.why)}  ")
     if step.command:
-        lines.append(f"{pad}Run: `{step.command}`  ")
+        lines.append(f"{pad}Run: `{_clean(step.command).replace('`', '')}`  ")
     if step.url:
-        lines.append(f"{pad}<{step.url}>  ")
+        lines.append(f"{pad}<{_clean(step.url).replace('>', '%3E')}>  ")
     if step.source:
         lines.append(f"{pad}Source: {_md_source(step.source)}  ")
     if tick:

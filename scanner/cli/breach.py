@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from scanner.cli.complete import complete_account
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -36,7 +37,9 @@ breach_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-AccountArgument = typer.Argument(..., help="The account id in the inventory.")
+AccountArgument = typer.Argument(
+    ..., help="The account id in the inventory.", autocompletion=complete_account
+)
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")

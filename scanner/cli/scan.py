@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from scanner.cli.complete import complete_check, complete_checks_list
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -25,11 +27,14 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
-from scanner.core.errors import UsageError
-from scanner.core.model import Severity
+from scanner.cli.style import colour_enabled, paint, paint_findings
+from scanner.core.errors import PostureError, UsageError
+from scanner.core.model import Severity, Status
+from scanner.core.text import one_line
 from scanner.report import FORMAT_NAMES
 
 if TYPE_CHECKING:
+    from scanner.cli.outputs import Output
     from scanner.engine.run import ScanResult
     from scanner.services.notify import NotifyOptions, NotifyPlan
     from scanner.services.scan import ScanRequest
@@ -46,34 +51,77 @@ def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+# The scan command's own options, declared once here so the command reads as its steps.
+FormatOption = typer.Option(
+    ["table"],
+    "--format",
+    "-f",
+    help=f"One of {', '.join(FORMAT_NAMES)}; repeat with --output for several.",
+)
+OutputOption = typer.Option(
+    [],
+    "--output",
+    "-o",
+    help="Write the matching --format here (- for stdout); symlinks are written through.",
+)
+FailOnOption = typer.Option(
+    "high", "--fail-on", help=f"Exit 1 on a finding at or above: {', '.join(FAIL_ON_CHOICES)}."
+)
+SuppressionsOption = typer.Option(
+    None,
+    "--suppressions",
+    envvar=SUPPRESSIONS_ENV,
+    help=f"Suppressions file [default: {SUPPRESSIONS_NAME} beside the inventory, if present].",
+)
+HibpOption = typer.Option(
+    None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
+)
+OnlineOption = typer.Option(
+    False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
+)
+NotifyOption = typer.Option(
+    False, "--notify", help=f"Tell the channels in ${NOTIFY_ENV} (Apprise URLs) what changed."
+)
+NotifyAlwaysOption = typer.Option(
+    False, "--notify-always", help="With --notify: send a heartbeat even when nothing changed."
+)
+NotifyUrlOption = typer.Option(
+    [],
+    "--notify-url",
+    metavar="URL",
+    help=f"An Apprise URL (a credential: prefer ${NOTIFY_ENV}).",
+)
+NotifyStrictOption = typer.Option(
+    False, "--notify-strict", help="With --notify: a channel that fails makes the exit code 3."
+)
+DryRunOption = typer.Option(
+    False, "--dry-run", help="With --notify: print the message and where, send nothing."
+)
+SarifSuppressedOption = typer.Option(
+    False,
+    "--sarif-include-suppressed",
+    help="Keep suppressed findings in SARIF, marked accepted (code scanning shows them closed).",
+)
+
+
 def scan(
     inventory_arg: Path | None = typer.Argument(
         None, metavar="[INVENTORY]", help="Inventory file [default: ./inventory.toml]."
     ),
     inventory: Path | None = InventoryOption,
     policy: Path | None = PolicyOption,
-    formats: list[str] = typer.Option(
-        ["table"],
-        "--format",
-        "-f",
-        help=f"One of {', '.join(FORMAT_NAMES)}; repeat with --output for several.",
+    formats: list[str] = FormatOption,
+    outputs: list[Path] = OutputOption,
+    fail_on: str = FailOnOption,
+    include: list[str] = typer.Option(
+        [], "--checks", help="Only these check ids or globs.", autocompletion=complete_checks_list
     ),
-    outputs: list[Path] = typer.Option(
-        [], "--output", "-o", help="Write the matching --format here instead of stdout."
+    exclude: list[str] = typer.Option(
+        [], "--exclude-checks", help="Skip these ids or globs.", autocompletion=complete_checks_list
     ),
-    fail_on: str = typer.Option(
-        "high", "--fail-on", help=f"Exit 1 on a finding at or above: {', '.join(FAIL_ON_CHOICES)}."
-    ),
-    include: list[str] = typer.Option([], "--checks", help="Only these check ids or globs."),
-    exclude: list[str] = typer.Option([], "--exclude-checks", help="Skip these ids or globs."),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
-    suppressions: Path | None = typer.Option(
-        None,
-        "--suppressions",
-        envvar=SUPPRESSIONS_ENV,
-        help=f"Suppressions file [default: {SUPPRESSIONS_NAME} beside the inventory, if present].",
-    ),
+    suppressions: Path | None = SuppressionsOption,
     show_suppressed: bool = typer.Option(
         False, "--show-suppressed", help="List suppressed failures in the table too."
     ),
@@ -84,53 +132,43 @@ def scan(
     vault: Path | None = VaultOption,
     no_vault: bool = NoVaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
-    hibp: Path | None = typer.Option(
-        None, "--hibp", help="Pwned Passwords corpus: a sorted 40HEX:COUNT file or a prefix folder."
-    ),
-    online: bool = typer.Option(
-        False, "--online", help="Look passwords up in the HIBP range API (5-hex prefixes only)."
-    ),
+    hibp: Path | None = HibpOption,
+    online: bool = OnlineOption,
     hibp_url: str | None = typer.Option(
-        None, "--hibp-url", help="Range API base URL for --online.", show_default=False
+        None,
+        "--hibp-url",
+        help="Range API base URL for --online (https://; http:// only to loopback).",
+        show_default=False,
     ),
-    notify: bool = typer.Option(
-        False, "--notify", help=f"Tell the channels in ${NOTIFY_ENV} (Apprise URLs) what changed."
+    hibp_timeout: float | None = typer.Option(
+        None,
+        "--hibp-timeout",
+        help="Seconds each range look-up may take, retries included [default: 15].",
+        show_default=False,
     ),
-    notify_always: bool = typer.Option(
-        False, "--notify-always", help="With --notify: send a heartbeat even when nothing changed."
-    ),
-    notify_urls: list[str] = typer.Option(
-        [],
-        "--notify-url",
-        metavar="URL",
-        help=f"An Apprise URL (a credential: prefer ${NOTIFY_ENV}).",
-    ),
-    notify_strict: bool = typer.Option(
-        False, "--notify-strict", help="With --notify: a channel that fails makes the exit code 3."
-    ),
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="With --notify: print the message and where, send nothing."
-    ),
+    sarif_include_suppressed: bool = SarifSuppressedOption,
+    notify: bool = NotifyOption,
+    notify_always: bool = NotifyAlwaysOption,
+    notify_urls: list[str] = NotifyUrlOption,
+    notify_strict: bool = NotifyStrictOption,
+    dry_run: bool = DryRunOption,
 ) -> None:
     """Run every check on the inventory and report; exit 0/1/2/3 by the exit-code contract."""
-    from scanner.core.files import atomic_write
+    from scanner.cli.outputs import plan_outputs
     from scanner.report import make_report
     from scanner.services.notify import NotifyOptions
-    from scanner.services.notify import prepare as prepare_notify
     from scanner.services.scan import ScanRequest, perform_scan
 
-    if fail_on not in FAIL_ON_CHOICES:
-        raise UsageError(f'--fail-on: "{fail_on}" is not one of {", ".join(FAIL_ON_CHOICES)}')
-    if outputs and len(outputs) != len(formats):
-        raise UsageError("give one --output per --format (or none, to print one format)")
-    if not outputs and len(formats) > 1:
-        raise UsageError("several --format values need an --output each")
-    _check_outputs(outputs)
-    reports = [
-        make_report(name, show_passed=show_passed, show_suppressed=show_suppressed)
-        for name in formats
-    ]
+    _check_arguments(fail_on, formats, outputs)
+    notify_options = NotifyOptions(notify_always, dry_run, notify_strict, tuple(notify_urls))
+    _check_notify(notify, notify_options)
+    # Every output is checked before the scan: nothing is scanned or recorded if one cannot be written.
+    targets = plan_outputs(outputs)
+    shown = {"show_passed": show_passed, "show_suppressed": show_suppressed}
+    include_suppressed = {"sarif_include_suppressed": sarif_include_suppressed}
+    reports = [make_report(f, **shown, **include_suppressed) for f in formats]
     inventory_file = inventory_path(inventory_arg, inventory)
+    vault_file, vault_required = _vault_choice(inventory_file, vault, no_vault)
     request = ScanRequest(
         inventory=inventory_file,
         policy_file=policy,
@@ -140,46 +178,146 @@ def scan(
         suppressions=_suppressions_file(inventory_file, suppressions),
         db=beside_inventory(inventory_file, DB_NAME, db, DB_ENV),
         record_history=not no_history,
-        vault=None if no_vault else beside_inventory(inventory_file, VAULT_NAME, vault, VAULT_ENV),
-        vault_required=not no_vault and (vault is not None or bool(os.environ.get(VAULT_ENV))),
+        vault=vault_file,
+        vault_required=vault_required,
         passphrase_file=passphrase_file,
         hibp=hibp,
         online=online,
         hibp_url=hibp_url,
+        hibp_timeout=hibp_timeout,
         progress=True,
     )
-    notify_options = NotifyOptions(notify_always, dry_run, notify_strict, tuple(notify_urls))
-    if not notify and (notify_always or notify_urls or notify_strict or dry_run):
+    plan = _notify_plan(request, notify_options) if notify else None
+    result = perform_scan(
+        request, vault=plan.vault if plan else None, inventory=plan.inventory if plan else None
+    )
+    html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
+    send = lambda: plan is not None and _notify(plan, notify_options, result, request, html)  # noqa: E731
+    # Render everything before writing anything: a failing format leaves no file half-updated.
+    texts = [report.render(result) for report in reports]
+    colour = formats[0] == "table" and colour_enabled()  # only ever on a terminal
+    _deliver(
+        result, targets, texts, fail_on, send, strict=notify_strict, db=request.db, colour=colour
+    )
+
+
+def _check_notify(notify: bool, options: NotifyOptions) -> None:
+    if not notify and (options.always or options.urls or options.strict or options.dry_run):
         raise UsageError(
             "--notify-always, --notify-url, --notify-strict and --dry-run need --notify"
         )
-    plan = prepare_notify(request, notify_options) if notify else None
-    for warning in plan.warnings if plan else ():
+
+
+def _vault_choice(inventory: Path, vault: Path | None, no_vault: bool) -> tuple[Path | None, bool]:
+    """(the vault to open, whether it must exist): none with --no-vault; a named one must exist."""
+    if no_vault:
+        return None, False
+    named = vault is not None or bool(os.environ.get(VAULT_ENV))
+    return beside_inventory(inventory, VAULT_NAME, vault, VAULT_ENV), named
+
+
+def _notify_plan(request: ScanRequest, options: NotifyOptions) -> NotifyPlan:
+    from scanner.services.notify import prepare
+
+    plan = prepare(request, options)
+    for warning in plan.warnings:
         typer.echo(f"posture: warning: {warning}", err=True)
-    result = perform_scan(
-        request,
-        vault=plan.vault if plan else None,
-        inventory=plan.inventory if plan else None,
-    )
-    # Render everything before writing anything: a failing format leaves no file half-updated.
-    texts = [report.render(result) for report in reports]
-    for index, text in enumerate(texts):
-        if outputs:
-            atomic_write(outputs[index], text.encode("utf-8"))
-        else:
-            sys.stdout.write(text)
+    return plan
+
+
+def _check_arguments(fail_on: str, formats: list[str], outputs: list[Path]) -> None:
+    from scanner.report.view import source_date_epoch
+
+    if fail_on not in FAIL_ON_CHOICES:
+        raise UsageError(f'--fail-on: "{fail_on}" is not one of {", ".join(FAIL_ON_CHOICES)}')
+    if outputs and len(outputs) != len(formats):
+        raise UsageError("give one --output per --format (or none, to print one format)")
+    if not outputs and len(formats) > 1:
+        raise UsageError("several --format values need an --output each")
+    source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused before the scan
+
+
+def _deliver(
+    result: ScanResult,
+    targets: list[Output],
+    texts: list[str],
+    fail_on: str,
+    send: Callable[[], bool],
+    *,
+    strict: bool,
+    db: Path | None,
+    colour: bool = False,
+) -> None:
+    """Write the reports, warn, notify, print the summary line when files were written, exit."""
+    failure = _write_all(targets, texts) if targets else None
+    if not targets:
+        sys.stdout.write(paint_findings(texts[0], enabled=colour))
     for notice in result.suppression_review.notices:
         typer.echo(f"posture: warning: {notice.text}", err=True)
-    _warn_if_records_altered(request.db)
     for warning in result.warnings:
         typer.echo(f"posture: warning: {warning}", err=True)
-    html = next((str(o) for f, o in zip(formats, outputs, strict=False) if f == "html"), None)
-    notify_failed = plan is not None and _notify(plan, notify_options, result, request, html)
-    if result.incomplete or (notify_failed and notify_strict):
-        raise typer.Exit(3)
+    _warn_if_records_altered(db)
+    if result.incomplete:
+        typer.echo(f"posture: scan incomplete: {_incomplete_reason(result)}", err=True)
+    # Notifications only once the reports are safely written.
+    notify_failed = failure is None and send()
+    code, reason = exit_status(result, fail_on)
+    if notify_failed and strict:
+        code, reason = 3, "a notification channel failed (--notify-strict)"
+    if failure is not None:
+        code, reason = failure.exit_code, f"an output could not be written ({failure})"
+    files = [t.given for t in targets if t.is_file]
+    if files:
+        typer.echo(summary_line(result, code, reason, files), err=True)
+    if failure is not None:
+        raise failure
+    if code:
+        raise typer.Exit(code)
+
+
+def _write_all(targets: list[Output], texts: list[str]) -> PostureError | None:
+    """Write every output; one that fails does not stop the others. The first failure, if any."""
+    from scanner.cli.outputs import write_output
+
+    failure: PostureError | None = None
+    for target, text in zip(targets, texts, strict=True):
+        try:
+            write_output(target, text)
+        except PostureError as exc:
+            failure = failure or exc
+    return failure
+
+
+def exit_status(result: ScanResult, fail_on: str) -> tuple[int, str]:
+    """The exit code by the contract, and the reason in a few words."""
+    if result.incomplete:
+        return 3, "scan incomplete: a check errored"
     worst = result.worst_failure()
     if fail_on != "none" and worst is not None and worst.rank >= Severity(fail_on).rank:
-        raise typer.Exit(1)
+        return 1, f"findings at or above {fail_on}"
+    return 0, "nothing at or above " + fail_on if fail_on != "none" else "--fail-on none"
+
+
+def _incomplete_reason(result: ScanResult) -> str:
+    """The first reason a check errored, and how many others there are: one line."""
+    reasons = sorted({f.message for f in result.findings if f.status is Status.ERROR})
+    if not reasons:
+        return "some checks errored"
+    more = (
+        f" (and {len(reasons) - 1} other reasons; see ERROR findings)" if len(reasons) > 1 else ""
+    )
+    return one_line(reasons[0]) + more
+
+
+def summary_line(result: ScanResult, code: int, reason: str, files: list[str]) -> str:
+    """One line for a CI log: failures by severity, score, exit code and why, files written."""
+    summary = result.summary()
+    counts = ", ".join(f"{n} {sev}" for sev, n in summary.failed_by_severity.items())
+    suppressed = f" ({summary.suppressed} suppressed)" if summary.suppressed else ""
+    return (
+        f"posture: {summary.accounts} accounts: failing {counts}{suppressed}; "
+        f"score {summary.score}/100; exit {code}: {reason}; wrote {', '.join(files)}"
+    )
 
 
 def _warn_if_records_altered(db: Path | None) -> None:
@@ -237,31 +375,26 @@ def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:
     return default if default.exists() else None
 
 
-def _check_outputs(outputs: list[Path]) -> None:
-    """Refuse outputs that cannot be written before any scan is run or recorded."""
-    seen: set[Path] = set()
-    for output in outputs:
-        resolved = output.resolve()
-        if resolved in seen:
-            raise UsageError(f"--output {output} is given twice")
-        seen.add(resolved)
-        if output.is_dir():
-            raise UsageError(f"--output {output} is a folder; name a file")
-        if not resolved.parent.is_dir():
-            raise UsageError(f"--output {output}: folder {output.parent} does not exist")
-
-
 def list_checks() -> None:
     """List the check catalogue."""
     from tabulate import tabulate
 
     import checks
 
-    rows = [(c.id, c.family, c.severity.value, c.title) for c in checks.all_checks()]
-    typer.echo(tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple"))
+    colour = colour_enabled()
+    rows = [
+        (c.id, c.family, paint(c.severity.value, enabled=colour), c.title)
+        for c in checks.all_checks()
+    ]
+    table = tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple")
+    typer.echo(table, color=colour)
 
 
-def explain(check_id: str = typer.Argument(..., help="A check id such as MFA-002.")) -> None:
+def explain(
+    check_id: str = typer.Argument(
+        ..., help="A check id such as MFA-002.", autocompletion=complete_check
+    ),
+) -> None:
     """Show one check in full: why it matters, how to fix it, references."""
     import checks
 
@@ -291,9 +424,30 @@ def explain(check_id: str = typer.Argument(..., help="A check id such as MFA-002
     typer.echo("\n".join(lines))
 
 
+def validate(
+    files: list[Path] = typer.Argument(
+        None,
+        metavar="[FILE]...",
+        help="Inventories or suppressions files [default: ./inventory.toml].",
+    ),
+) -> None:
+    """Check inventory and suppressions files without scanning (for a pre-commit hook)."""
+    from scanner.engine.suppressions import load_suppressions
+    from scanner.services.scan import load
+
+    for path in files or [Path("inventory.toml")]:
+        if path.name.endswith(".suppressions.toml"):
+            entries = load_suppressions(path).entries
+            typer.echo(f"{path}: valid ({len(entries)} suppressions)")
+        else:
+            inventory = load(path)
+            typer.echo(f"{path}: valid ({len(inventory.accounts)} accounts)")
+
+
 def register(app: typer.Typer) -> None:
     from scanner.cli import guarded
 
     app.command("scan")(guarded(scan))
     app.command("checks")(guarded(list_checks))
     app.command("explain")(guarded(explain))
+    app.command("validate")(guarded(validate))

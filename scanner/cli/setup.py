@@ -15,8 +15,11 @@ from scanner.core.errors import InputError, UsageError
 from scanner.core.model import Severity
 
 
-def _example_text() -> str:
-    return resources.files("scanner").joinpath("data/inventory.example.toml").read_text("utf-8")
+def _example_text(blank: bool = False) -> str:
+    from scanner.core.files import read_data_file
+
+    name = "inventory.blank.toml" if blank else "inventory.example.toml"
+    return read_data_file(resources.files("scanner").joinpath(f"data/{name}"), "example inventory")
 
 
 def init(
@@ -26,10 +29,18 @@ def init(
     passphrase_file: Path | None = typer.Option(
         None, "--passphrase-file", help="Passphrase of the new vault, first line (mode 600)."
     ),
+    blank: bool = typer.Option(
+        False,
+        "--blank",
+        help="A commented skeleton with one account instead of the example company.",
+    ),
     *,
     ctx: typer.Context,
 ) -> None:
-    """Write a commented starter inventory.toml (the bundled example) and an empty vault into DIRECTORY."""
+    """Write a commented starter inventory.toml and an empty vault into DIR.
+
+    The starter is the example company (12 accounts), or with --blank a skeleton with one account.
+    """
     from scanner.cli.options import refuse_stray
 
     refuse_stray(
@@ -43,13 +54,16 @@ def init(
     target = directory / "inventory.toml"
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite it")
-    atomic_write(target, _example_text().encode("utf-8"))
-    typer.echo(f"wrote {target}: edit it to list your accounts, then run: posture scan {target}")
+    atomic_write(target, _example_text(blank).encode("utf-8"))
+    what = "a skeleton with one account" if blank else "the example company"
+    typer.echo(
+        f"wrote {target} ({what}): edit it to list your accounts, then run: posture scan {target}"
+    )
     if not no_vault:
-        _init_vault(directory, passphrase_file)
+        _init_vault(directory, passphrase_file, target)
 
 
-def _init_vault(directory: Path, passphrase_file: Path | None) -> None:
+def _init_vault(directory: Path, passphrase_file: Path | None, inventory: Path) -> None:
     from scanner.state.audit import DatabaseAudit
     from scanner.vault import Vault
     from scanner.vault.errors import PassphraseUnavailable
@@ -70,17 +84,23 @@ def _init_vault(directory: Path, passphrase_file: Path | None) -> None:
     except PassphraseUnavailable:
         typer.echo(
             "no vault created (no passphrase: not a terminal, no --passphrase-file, no "
-            f"{PASSPHRASE_ENV}); create it later with: posture vault init"
+            f"{PASSPHRASE_ENV}); create it later with: posture vault init{_inventory_flag(inventory)}"
         )
         return
     Vault.create(path, passphrase, audit=DatabaseAudit(directory / "posture.db"))
     typer.echo(f"created an empty vault {path}")
 
 
+def _inventory_flag(inventory: Path) -> str:
+    """` --inventory PATH` unless PATH is the default ./inventory.toml, for copy-paste hints."""
+    return "" if inventory == Path("inventory.toml") else f" --inventory {inventory}"
+
+
 def demo(
     keep: Path | None = typer.Option(None, "--keep", help="Keep the demo files in this folder."),
 ) -> None:
     """Build a throwaway vault with example secrets and scan the example inventory end to end."""
+    from scanner.core.files import atomic_write
     from scanner.report import make_report
     from scanner.services.scan import ScanRequest, load, perform_scan
     from scanner.state.audit import DatabaseAudit
@@ -91,7 +111,7 @@ def demo(
     folder = keep or Path(tempfile.mkdtemp(prefix="posture-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     inventory = folder / "inventory.toml"
-    inventory.write_text(_example_text(), encoding="utf-8")
+    atomic_write(inventory, _example_text().encode("utf-8"))
     saved_env = os.environ.get(PASSPHRASE_ENV)
     try:
         demo_vault = build_demo_vault(
@@ -126,7 +146,10 @@ def demo(
                 db=folder / "posture.db",
             )
         )
-        typer.echo(make_report("table").render(result), nl=False)
+        from scanner.cli.style import colour_enabled, paint_findings
+
+        table = paint_findings(make_report("table").render(result), enabled=colour_enabled())
+        typer.echo(table, nl=False, color=colour_enabled())
         worst = result.worst_failure()
         typer.echo(
             f"\n(demo) `posture scan` would exit "

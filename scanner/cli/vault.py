@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from scanner.cli.complete import complete_account
 from scanner.cli.options import (
     DB_ENV,
     DB_NAME,
@@ -27,6 +28,7 @@ from scanner.cli.options import (
 )
 from scanner.core.errors import InputError, UsageError
 from scanner.core.secret import Secret
+from scanner.core.text import one_line
 
 if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
@@ -45,7 +47,11 @@ vault_app = typer.Typer(
 RememberOption = typer.Option(
     False, "--remember", help="Cache the derived key in the OS keyring for later commands."
 )
-AccountArgument = typer.Argument(..., help="Inventory account id (its vault entry is used).")
+AccountArgument = typer.Argument(
+    ...,
+    help="Inventory account id (its vault entry is used).",
+    autocompletion=complete_account,
+)
 SECRET_READERS = ("init", "set", "passwd")  # they accept stray arguments: see refuse_stray
 
 
@@ -339,8 +345,14 @@ def _exact_bytes(text: str) -> bytes:
 
 
 def _read_codes(path: Path) -> tuple[Secret, ...]:
+    from scanner.core.files import read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(
+            path, "recovery codes file", cap=64 * 1024, field="--recovery-codes"
+        ).decode("utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", path=path, field="--recovery-codes") from None
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", path=path, field="--recovery-codes") from None
     except OSError as exc:
@@ -445,7 +457,9 @@ def list_entries(
 
 
 def rotate(
-    account: str | None = typer.Argument(None, help="Inventory account id."),
+    account: str | None = typer.Argument(
+        None, help="Inventory account id.", autocompletion=complete_account
+    ),
     reason: str | None = typer.Option(None, "--reason", help="Why (kept in the history)."),
     all_due: bool = typer.Option(
         False,
@@ -488,23 +502,42 @@ def rotate(
             entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
 
     opened.update(change, action="rotate")
+    for target, why in work:
+        _report_rotation(target, why, target.id in had_password, where.db)
+
+
+def _report_rotation(target: Account, why: str, had_password: bool, db: Path) -> None:
+    """Where to change the new password, how to see or undo it, and the checklist steps it
+    ticked."""
+    platform = _platform(target)
+    urls = platform.urls
+    where_to = urls.change_password or urls.login or target.url or "the service's settings"
+    login = f" (login {target.login_email})" if target.login_email else ""
+    kept = "the old one is kept in history" if had_password else "no earlier one"
+    typer.echo(f"{target.id}: new password stored; {kept} ({why})")
+    typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
+    if urls.login and urls.login != where_to:
+        typer.echo(f"  log in at: {urls.login}")
+    typer.echo(f"  see it with: posture vault get {target.id}")
+    typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
+    for line in _tick_checklists(db, target.id):
+        typer.echo(f"  {line}")
+
+
+def _tick_checklists(db: Path, account_id: str) -> list[str]:
+    """Tick the rotate steps a rotation completes: breach incidents and offboarding cases."""
     from scanner.breach.incidents import tick_rotation
     from scanner.core.actor import actor
+    from scanner.offboard.cases import tick_rotation as tick_offboarding
 
-    for target, why in work:
-        platform = _platform(target)
-        urls = platform.urls
-        where_to = urls.change_password or urls.login or target.url or "the service's settings"
-        login = f" (login {target.login_email})" if target.login_email else ""
-        kept = "the old one is kept in history" if target.id in had_password else "no earlier one"
-        typer.echo(f"{target.id}: new password stored; {kept} ({why})")
-        typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
-        if urls.login and urls.login != where_to:
-            typer.echo(f"  log in at: {urls.login}")
-        typer.echo(f"  see it with: posture vault get {target.id}")
-        typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
-        for incident_account, step in tick_rotation(where.db, target.id, actor()):
-            typer.echo(f"  breach checklist of {incident_account}: ticked {step}")
+    by = actor()
+    lines = [
+        f"breach checklist of {a}: ticked {step}" for a, step in tick_rotation(db, account_id, by)
+    ]
+    lines += [
+        f"offboarding of {w}: ticked {step}" for w, step in tick_offboarding(db, account_id, by)
+    ]
+    return lines
 
 
 def rollback(
@@ -758,7 +791,8 @@ def import_export(
     if unmatched:
         typer.echo(f"not imported ({len(unmatched)}):")
         for miss in unmatched:
-            typer.echo(f"  line {miss.login.line}: {miss.login.name or '(no name)'}: {miss.why}")
+            name = one_line(miss.login.name) if miss.login.name else "(no name)"
+            typer.echo(f"  line {miss.login.line}: {name}: {one_line(miss.why)}")
 
 
 def forget(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from scanner.core.errors import InputError
-from scanner.core.tomlsource import TomlSource, check_keys
+from scanner.core.errors import InputError, Problems
+from scanner.core.tomlsource import TomlSource, check_keys, suggest
 
 E = TypeVar("E", bound=enum.Enum)
 _MISSING = object()
@@ -70,7 +70,7 @@ class Table:
         return value
 
     def required_string(self, key: str) -> str:
-        value = self.string(key, required=True)
+        value = Table.string(self, key, required=True)  # the strict read, also in subclasses
         assert value is not None  # noqa: S101 - required=True never returns None
         return value
 
@@ -141,3 +141,91 @@ def _type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     return type(value).__name__
+
+
+T = TypeVar("T")
+
+
+class CollectingTable(Table):
+    """A Table that records each mistake in `problems` and reads on with a stand-in value.
+
+    Loading goes on after a mistake so that one run reports every mistake in the file; the
+    caller raises `problems` at the end, so a stand-in value is never used.
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        source: TomlSource,
+        line: int | None,
+        label: str,
+        problems: Problems,
+        what: str = "table",
+    ) -> None:
+        super().__init__(data, source, line, label, what)
+        self.problems = problems
+
+    def relabel(self, label: str) -> None:
+        """Name the table better once its id is known: `accounts[7] (mailchimp)`."""
+        self.label = label
+
+    def collect(self, read: Callable[[], T], fallback: T) -> T:
+        try:
+            return read()
+        except InputError as exc:
+            self.problems.add(exc)
+            return fallback
+
+    def record(self, key: str, message: str) -> None:
+        self.problems.add(self.error(key, message))
+
+    def only(self, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        prefix = f"{self.label}." if self.label else ""
+        for key in self.data:
+            if key in allowed:
+                continue
+            line = self.source.key_line(self.line, key)
+            what = "key"
+            if line == self.line:  # not `key = ...`: a mistyped [table] or [[array]] header
+                line = self.source.table_line(prefix + key) or self.source.table_line(
+                    prefix + key, 0
+                )
+                what = "table" if line is not None else what
+            self.problems.add(
+                InputError(
+                    f"unknown {what}{suggest(key, allowed)}",
+                    path=self.source.path,
+                    line=line if line is not None else self.line,
+                    field=prefix + key,
+                )
+            )
+
+    def string(self, key: str, *, required: bool = False, default: str | None = None) -> str | None:
+        return self.collect(
+            lambda: Table.string(self, key, required=required, default=default), default
+        )
+
+    def required_string(self, key: str) -> str:
+        return self.collect(lambda: Table.required_string(self, key), "")
+
+    def boolean(self, key: str, *, default: bool = False) -> bool:
+        return self.collect(lambda: Table.boolean(self, key, default=default), default)
+
+    def integer(
+        self, key: str, *, default: int | None = None, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
+        return self.collect(
+            lambda: Table.integer(self, key, default=default, minimum=minimum, maximum=maximum),
+            default,
+        )
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        return self.collect(lambda: Table.date(self, key, required=required), None)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        return self.collect(lambda: Table.strings(self, key), ())
+
+    def choice(self, key: str, enum_type: type[E], *, default: E | None = None) -> E:
+        fallback = default if default is not None else next(iter(enum_type))
+        return self.collect(lambda: Table.choice(self, key, enum_type, default=default), fallback)

@@ -1,13 +1,13 @@
-"""Text from the inventory made inert in Markdown: no links, images, emphasis or raw HTML."""
+"""Text from the inventory made inert in Markdown: no links, images, emphasis or raw HTML.
+
+The rule lives in `scanner.core.text` (one sanitiser for every sink); this name stays for the
+handbook and the notification messages."""
 
 from __future__ import annotations
 
-import re
-
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from scanner.core.text import markdown
 
 
 def escape_markdown(text: str) -> str:
-    """`text` as literal Markdown: special characters backslash-escaped, controls as spaces."""
-    return _SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", text))
+    """`text` as literal Markdown: special characters escaped, controls shown escaped."""
+    return markdown(text)

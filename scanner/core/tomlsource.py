@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -17,16 +18,42 @@ from pathlib import Path
 from typing import Any
 
 from scanner.core.errors import InputError
+from scanner.core.files import read_regular
+from scanner.core.tomlerrors import Position, plain_message
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 # tomllib takes time quadratic in a key's dotted parts (50,000 parts: 50 s for a 100 KB file);
 # posture's files use at most 3 (policy.tiers.critical), so a deeper key is refused before parsing.
 MAX_KEY_PARTS = 64
-_DEEP_KEY = re.compile(  # where a key can start: a line, a header, an inline table or array
-    r"(?:^|[\[{,])[ \t]*(?:(?:[A-Za-z0-9_\-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*\.[ \t]*)"
-    rf"{{{MAX_KEY_PARTS},}}",
-    re.MULTILINE,
+# One left-to-right pass that knows TOML's strings and comments, so a quote inside a string
+# (`"a\"b"`) or a `#` inside one cannot hide where a key part starts or ends. Possessive
+# quantifiers keep every alternative linear (no backtracking), an unclosed string still ends a
+# token (at its line's end or the file's), and each dotted run is matched once, whole: no
+# character is looked at more than twice.
+_PART = r"""(?:[A-Za-z0-9_\-]++|"(?:[^"\\\n]|\\.)*+"?|'[^'\n]*+'?)"""
+_DOT = r"[ \t]*+\.[ \t]*+"
+_DEEP = rf"{_PART}(?:{_DOT}{_PART}){{{MAX_KEY_PARTS}}}"  # MAX_KEY_PARTS + 1 parts
+_KEY_SCAN = re.compile(
+    r"(?:"
+    r'"""(?:[^"\\]|\\.|"{1,2}(?!"))*+(?:"{3,5})?'  # a multi-line basic string
+    r"|'''(?:[^']|'{1,2}(?!'))*+(?:'{3,5})?"  # a multi-line literal string
+    r"|#[^\n]*+"  # a comment
+    r"|[^\"'#A-Za-z0-9_\-]++"  # anything else: spaces, '=', brackets, a stray dot
+    rf"|(?!{_DEEP}){_PART}(?:{_DOT}{_PART})*+"  # a dotted run that is not too deep
+    rf")*+(?P<deep>{_DEEP})?",
+    re.DOTALL,
 )
+
+
+def deep_key_at(text: str) -> int | None:
+    """Offset of the first key (or value) of more than MAX_KEY_PARTS dotted parts, else None.
+
+    One regular-expression match, linear in the text: each string, comment and dotted run is
+    consumed once (a run is looked at twice: at most MAX_KEY_PARTS + 1 parts to rule it deep).
+    """
+    match = _KEY_SCAN.match(text)
+    return None if match is None or match.group("deep") is None else match.start("deep")
+
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""^\s*("([^"]+)"|'([^']+)'|([A-Za-z0-9_\-]+))\s*=""")
@@ -43,9 +70,10 @@ class _Header:
 class TomlSource:
     """A parsed TOML document plus the line of every table header and key."""
 
-    def __init__(self, path: Path, data: dict[str, Any], text: str) -> None:
+    def __init__(self, path: Path, data: dict[str, Any], text: str, digest: str = "") -> None:
         self.path = path
         self.data = data
+        self.digest = digest  # SHA-256 of the bytes parsed: the file is read once
         self._lines = text.splitlines()
         self._headers = self._scan_headers()
         self._tables: dict[str, int] = {}
@@ -61,20 +89,10 @@ class TomlSource:
     def read(cls, path: Path, what: str) -> TomlSource:
         """Read and parse `path`; every failure is an InputError naming the file."""
         try:
-            if path.is_dir():
-                raise InputError(f"{what} is a directory, not a file", path=path)
-            if path.stat().st_size > MAX_FILE_BYTES:  # refused before reading any of it
-                raise InputError(f"{what} is larger than {MAX_FILE_BYTES >> 20} MiB", path=path)
-            raw = path.read_bytes()
+            raw = read_regular(path, what, cap=MAX_FILE_BYTES)
         except FileNotFoundError:
             hint = " (start one with: posture init)" if what == "inventory" else ""
             raise InputError(f"{what} not found{hint}", path=path) from None
-        except PermissionError:
-            raise InputError(f"{what} is not readable (permission denied)", path=path) from None
-        except OSError as exc:
-            raise InputError(f"{what} cannot be read: {exc.strerror}", path=path) from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise InputError(f"{what} is larger than {MAX_FILE_BYTES >> 20} MiB", path=path)
         if not raw.strip():
             raise InputError(f"{what} is empty", path=path)
         try:
@@ -84,12 +102,12 @@ class TomlSource:
             raise InputError(
                 f"{what} is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", path=path, line=bad_line
             ) from None
-        deep = _DEEP_KEY.search(text)
-        if deep:
+        deep = deep_key_at(text)
+        if deep is not None:
             raise InputError(
                 f"{what} has a key of more than {MAX_KEY_PARTS} dotted parts; refusing to parse it",
                 path=path,
-                line=text.count("\n", 0, deep.start()) + 1,
+                line=text.count("\n", 0, deep) + 1,
             )
         try:
             data = tomllib.loads(text)
@@ -104,13 +122,14 @@ class TomlSource:
                     line, column = int(match.group(1)), int(match.group(2))
                 else:
                     line = len(text.splitlines())
-                    message += " at end of file"
+            message, where = plain_message(message, text, Position(line, column))
+            line, column = where.line, where.column
             raise InputError(
                 f"TOML syntax error: {message}", path=path, line=line, column=column
             ) from None
         except RecursionError:
             raise InputError(f"{what} is nested too deeply", path=path) from None
-        return cls(path, data, text)
+        return cls(path, data, text, hashlib.sha256(raw).hexdigest())
 
     def _scan_headers(self) -> list[_Header]:
         headers: list[_Header] = []
@@ -151,8 +170,9 @@ class TomlSource:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean "x"?)' when a close choice exists, else ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """' (did you mean "x"?)' when a close choice other than `word` itself exists, else ''."""
+    others = [choice for choice in choices if choice != word]
+    close = difflib.get_close_matches(word, others, n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scanner.engine.facts import HandbookFacts, OpenIncident, PasswordFacts
+from scanner.engine.facts import HandbookFacts, OpenIncident, OpenOffboarding, PasswordFacts
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import Platform, platform_for
 from scanner.inventory.policy import Policy, Rules
@@ -22,6 +22,8 @@ class ScanContext:
     today: dt.date = field(default_factory=dt.date.today)
     # Open breach incidents by account id, from the state database (INC-001).
     incidents: Mapping[str, OpenIncident] = field(default_factory=dict)
+    # Open offboarding cases by who leaves (person id or `agency:ID`), from the database (GOV-003).
+    offboardings: Mapping[str, OpenOffboarding] = field(default_factory=dict)
     # Facts about the vault's secrets; None when the scan has no vault (password checks skip).
     secrets: PasswordFacts | None = None
     # The generated handbook's version and its recorded acknowledgements (GOV-001).

@@ -94,6 +94,18 @@ class OpenIncident:
 
 
 @dataclass(frozen=True)
+class OpenOffboarding:
+    """What the scan needs to know about an open offboarding case (GOV-003)."""
+
+    case_id: int
+    who: str  # a person id or `agency:ID`
+    name: str
+    starts_on: dt.date  # the last day or the contract end the case counts from
+    steps: int
+    done: int
+
+
+@dataclass(frozen=True)
 class HandbookAck:
     """A recorded acknowledgement of one version of the generated handbook (GOV-001)."""
 

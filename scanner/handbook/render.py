@@ -7,6 +7,7 @@ import html
 from collections.abc import Callable
 
 from scanner.core.markdown import escape_markdown
+from scanner.core.text import xml
 from scanner.handbook.content import SOURCES, Handbook, Rule, Section, Table
 
 
@@ -112,7 +113,7 @@ def render_html(book: Handbook) -> str:
         "</body></html>",
         "",
     ]
-    return "\n".join(parts)
+    return xml("\n".join(parts))  # html.escape passes control characters
 
 
 def _html_section(number: int, section: Section) -> list[str]:

@@ -8,8 +8,10 @@ then, so ACC-002, ACC-003, the breach runbook and `vault rotate --all-due` agree
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
+from scanner.core.model import Holder
 from scanner.inventory.accounts import AGENCY_PREFIX, Account, Inventory, PersonStatus
 
 
@@ -146,3 +148,71 @@ def rotation_reason(
         return None
     when = f"password set {set_on.isoformat()}" if set_on else "no password set date"
     return f"{'; '.join(reasons)} ({when})"
+
+
+class Tie(enum.Enum):
+    """One way a person or agency is tied to an account (the scope of an offboarding)."""
+
+    OWNER = "owner"
+    REGISTERED = "registered to them"
+    ADMIN = "admin"
+    KNOWS_PASSWORD = "knows the password"  # noqa: S105 - a tie, not a password
+    LOGIN_EMAIL = "logs in with their email"
+    RECOVERY_EMAIL = "recovers through their email"
+    RECOVERY_PHONE = "recovers through their phone"
+
+    @property
+    def is_email(self) -> bool:
+        return self in (Tie.LOGIN_EMAIL, Tie.RECOVERY_EMAIL)
+
+
+def _registered_to(inventory: Inventory, account: Account, ref: str) -> bool:
+    """The account is legally held by `ref`: an employee account they own, or an agency account
+    where that agency is among the holders (the inventory names no other agency link)."""
+    if is_agency(ref):
+        named = ref in account.admins or ref in account.password_known_by
+        return account.registered_to is Holder.AGENCY and named
+    return account.registered_to is Holder.EMPLOYEE and account.owner == ref
+
+
+def _theirs(inventory: Inventory, ref: str, address: str | None, registered: bool) -> bool:
+    """`address` is `ref`'s: their own email, or any non-company address on an account
+    registered to them (a personal or agency mailbox the inventory does not list)."""
+    if not address:
+        return False
+    person = inventory.people.get(ref)
+    if person is not None and person.email and person.email.lower() == address.strip().lower():
+        return True
+    return registered and not inventory.organization.owns_email(address)
+
+
+def offboarding_ties(inventory: Inventory, account: Account, ref: str) -> tuple[Tie, ...]:
+    """Every tie `ref` (a person id or `agency:ID`) has to `account`; empty when none.
+
+    The one rule behind `posture offboard` scope, its close verification and GOV-003.
+    """
+    registered = _registered_to(inventory, account, ref)
+    named = ref in account.admins or ref in account.password_known_by
+    # The inventory says only "employee" or "agency" holds the phone: the owner or the
+    # registering employee, or an agency that works on the account.
+    phone = (
+        account.recovery_phone_holder is Holder.AGENCY and named
+        if is_agency(ref)
+        else account.recovery_phone_holder is Holder.EMPLOYEE
+        and (registered or account.owner == ref)
+    )
+    found = [
+        (Tie.OWNER, account.owner == ref),
+        (Tie.REGISTERED, registered),
+        (Tie.ADMIN, ref in account.admins),
+        (Tie.KNOWS_PASSWORD, ref in account.password_known_by),
+        (Tie.LOGIN_EMAIL, _theirs(inventory, ref, account.login_email, registered)),
+        (Tie.RECOVERY_EMAIL, _theirs(inventory, ref, account.recovery_email, registered)),
+        (Tie.RECOVERY_PHONE, phone),
+    ]
+    return tuple(tie for tie, present in found if present)
+
+
+def is_holder(inventory: Inventory, ref: str) -> bool:
+    """`ref` names a person or an agency of the inventory."""
+    return ref in inventory.people or inventory.agency_for(ref) is not None

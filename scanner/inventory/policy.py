@@ -31,6 +31,7 @@ class Rules:
     max_admins: int
     dormant_days: int
     policy_ack_max_age_days: int
+    offboarding_max_days: int
     incident_max_days: int
     app_review_days: int
     leaving_notice_days: int

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import abc
 import hashlib
+import math
 import mmap
+import os
 import re
 import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,9 +38,14 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.core.errors import InputError, ScanIncomplete, UsageError
+from scanner.core.files import open_regular, read_regular
 from scanner.core.secret import Secret
+from scanner.passwords import fetch
 
 DEFAULT_RANGE_URL = "https://api.pwnedpasswords.com"
+MAX_ANSWER_BYTES = 2 * 1024 * 1024  # a padded answer is about 40 KB
+DEFAULT_REQUEST_SECONDS = 15.0  # one prefix, all its attempts
+DEFAULT_SCAN_SECONDS = 600.0  # every prefix of one scan
 _FULL_LINE = re.compile(rb"([0-9A-Fa-f]{40}):([0-9]{1,15})\r?")
 _SUFFIX_LINE = re.compile(r"([0-9A-Fa-f]{35}):([0-9]{1,15})")
 _HEX40 = re.compile(r"[0-9A-F]{40}")
@@ -48,6 +53,8 @@ _EDGE_BYTES = 64 * 1024
 _SAMPLE_LINES = 256
 _COUNT_BLOCK = 16 * 1024 * 1024
 _INTERPOLATED = 8
+# A real prefix file holds about 2,000 lines (80 KB); padding answers 1,000.
+MAX_PREFIX_FILE = 2 * 1024 * 1024
 _SPAN = 16**15  # the first 15 hex digits (60 bits) place a hash well enough to interpolate
 
 
@@ -75,15 +82,17 @@ class BreachSource(abc.ABC):
 
 
 def open_breach_source(
-    path: Path | None, *, online: bool = False, url: str | None = None
+    path: Path | None, *, online: bool = False, url: str | None = None, timeout: float | None = None
 ) -> BreachSource | None:
     """The source the scan options ask for, or None. Validates the corpus before any scoring."""
     if url is not None and not online:
         raise UsageError("--hibp-url needs --online")
+    if timeout is not None and not (online and 0 < timeout <= 600):
+        raise UsageError("--hibp-timeout needs --online and takes more than 0, at most 600 seconds")
     if path is not None and online:
         raise UsageError("give --hibp PATH or --online, not both")
     if online:
-        return RangeApi(url or DEFAULT_RANGE_URL)
+        return RangeApi(url or DEFAULT_RANGE_URL, timeout=timeout or DEFAULT_REQUEST_SECONDS)
     if path is None:
         return None
     if path.is_dir():
@@ -100,12 +109,17 @@ class SortedFile(BreachSource):
         self.path = path
         self.description = f"offline corpus {path.name}"
         try:
-            with path.open("rb") as handle:
-                if path.stat().st_size == 0:
-                    raise InputError("breach corpus file is empty", path=path)
-                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            fd = open_regular(path, "breach corpus", field="--hibp")
+        except FileNotFoundError:
+            raise InputError("no breach corpus file or folder here", path=path) from None
+        try:
+            if os.fstat(fd).st_size == 0:
+                raise InputError("breach corpus file is empty", path=path)
+            self._map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         except OSError as exc:
             raise InputError(f"cannot read the breach corpus: {exc.strerror}", path=path) from None
+        finally:
+            os.close(fd)
         self._size = len(self._map)
         self._check_sample()
 
@@ -217,7 +231,9 @@ class PrefixFolder(BreachSource):
     def _read(self, prefix: str) -> dict[str, int]:
         file = self._file(prefix)
         try:
-            text = file.read_text("ascii")
+            text = read_regular(file, "breach corpus prefix file", cap=MAX_PREFIX_FILE).decode(
+                "ascii"
+            )
         except (OSError, UnicodeDecodeError):
             raise InputError("cannot read this breach corpus prefix file", path=file) from None
         return parse_suffix_lines(text, file)
@@ -259,7 +275,12 @@ def parse_suffix_lines(text: str, path: Path | str, *, ordered: bool = True) -> 
 
 
 class RangeApi(BreachSource):
-    """The Pwned Passwords range API: k-anonymity, padded answers, bounded concurrency."""
+    """The Pwned Passwords range API: k-anonymity, padded answers, bounded concurrency.
+
+    Bounded by `fetch`: https (or loopback http), no redirects, MAX_ANSWER_BYTES per answer.
+    Each prefix has one deadline of `timeout` seconds for all its attempts; the whole look-up
+    has `scan_timeout` seconds. Past either, the scan is incomplete (exit 3), never waiting.
+    """
 
     def __init__(
         self,
@@ -267,50 +288,48 @@ class RangeApi(BreachSource):
         *,
         concurrency: int = 4,
         attempts: int = 3,
-        timeout: float = 15.0,
+        timeout: float = DEFAULT_REQUEST_SECONDS,
+        scan_timeout: float = DEFAULT_SCAN_SECONDS,
         backoff: float = 0.5,
     ) -> None:
-        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", base_url):
-            raise UsageError(f'--hibp-url: "{base_url}" is not an http(s) URL')
+        self.endpoint = fetch.endpoint(base_url, "--hibp-url")
         self.base_url = base_url.rstrip("/")
         self.description = f"range API {self.base_url}"
         self.concurrency = concurrency
         self.attempts = attempts
         self.timeout = timeout
+        self.scan_timeout = scan_timeout
         self.backoff = backoff
+        self._scan_deadline = math.inf
 
     def _fetch(self, prefix: str) -> dict[str, int]:
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            f"{self.base_url}/range/{prefix}",
-            headers={"Add-Padding": "true", "User-Agent": f"posture/{__version__}"},
-        )
+        headers = {"Add-Padding": "true", "User-Agent": f"posture/{__version__}"}
+        deadline = min(time.monotonic() + self.timeout, self._scan_deadline)
         reason = ""
         for attempt in range(self.attempts):
-            if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
-                    text = answer.read().decode("ascii")
-            except urllib.error.HTTPError as exc:
-                reason = f"HTTP {exc.code}"
-                if exc.code == 429 or exc.code >= 500:
-                    retry_after = exc.headers.get("Retry-After", "")
-                    if retry_after.isdigit():
-                        time.sleep(min(int(retry_after), 10))
-                    continue
-                break
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                reason = type(exc).__name__
+                body = fetch.get(
+                    self.endpoint,
+                    f"/range/{prefix}",
+                    headers,
+                    deadline=deadline,
+                    max_bytes=MAX_ANSWER_BYTES,
+                )
+            except fetch.FetchFailed as exc:
+                reason = exc.reason
+                pause = max(exc.retry_after, self.backoff * 2**attempt)
+                if not exc.retry or time.monotonic() + pause >= deadline:
+                    break
+                time.sleep(pause)
                 continue
-            except UnicodeDecodeError:
-                reason = "an answer that is not text"
-                break
             try:
-                table = parse_suffix_lines(text, "range answer", ordered=False)
-            except InputError:
+                table = parse_suffix_lines(body.decode("ascii"), "range answer", ordered=False)
+            except (InputError, UnicodeDecodeError):
                 reason = "a malformed answer"
                 break
             return {suffix: count for suffix, count in table.items() if count > 0}
+        if time.monotonic() >= self._scan_deadline:
+            reason = f"the scan's {self.scan_timeout:g} s budget for look-ups ran out"
         raise BreachLookupFailed(
             f"breach range API at {self.base_url} did not answer ({reason}); "
             "PWD-002 could not be checked"
@@ -322,6 +341,7 @@ class RangeApi(BreachSource):
             if not _HEX40.fullmatch(sha1):
                 raise ValueError("counts() takes upper-case 40-hex SHA-1 digests")
         prefixes = sorted({h[:5] for h in wanted})
+        self._scan_deadline = time.monotonic() + self.scan_timeout
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             answers = dict(zip(prefixes, pool.map(self._fetch, prefixes), strict=True))
         return {h: answers[h[:5]].get(h[5:], 0) for h in wanted}

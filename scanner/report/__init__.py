@@ -9,10 +9,16 @@ from scanner.core.errors import UsageError
 if TYPE_CHECKING:  # the interface imports the engine; `posture --help` should not
     from scanner.report.interface import Report
 
-FORMAT_NAMES = ("table", "json", "sarif", "junit", "csv", "markdown", "html")
+FORMAT_NAMES = ("table", "json", "sarif", "junit", "csv", "markdown", "html", "github")
 
 
-def make_report(name: str, *, show_passed: bool = False, show_suppressed: bool = False) -> Report:
+def make_report(
+    name: str,
+    *,
+    show_passed: bool = False,
+    show_suppressed: bool = False,
+    sarif_include_suppressed: bool = False,
+) -> Report:
     """The report for format `name`; modules are imported only when asked for."""
     if name == "table":
         from scanner.report.table import TableReport
@@ -25,7 +31,7 @@ def make_report(name: str, *, show_passed: bool = False, show_suppressed: bool =
     if name == "sarif":
         from scanner.report.sarif import SarifReport
 
-        return SarifReport()
+        return SarifReport(include_suppressed=sarif_include_suppressed)
     if name == "junit":
         from scanner.report.junit import JunitReport
 
@@ -42,4 +48,8 @@ def make_report(name: str, *, show_passed: bool = False, show_suppressed: bool =
         from scanner.report.html import HtmlReport
 
         return HtmlReport()
+    if name == "github":
+        from scanner.report.github import GithubReport
+
+        return GithubReport()
     raise UsageError(f'unknown format "{name}"; choose from {", ".join(FORMAT_NAMES)}')

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+from scanner.core.model import Finding
+from scanner.core.text import xml
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
+from scanner.report.view import ReportView
 
 HEADER = (
     "account",
@@ -32,7 +35,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str) -> str:
-    """`value`, with a leading single quote when a spreadsheet would read it as a formula."""
+    """`value` with control characters escaped, and a leading single quote when a spreadsheet
+    would read it as a formula."""
+    value = xml(value)  # ESC and the other controls a `cat` would run; tab, CR, LF are CSV data
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
@@ -41,40 +46,34 @@ class CsvReport(Report):
     suffix = ".csv"
 
     def render(self, result: ScanResult) -> str:
-        accounts = {a.id: a for a in result.context.inventory.accounts}
-        checks = {c.id: c for c in result.checks}
-        history = result.history
-        fixed = {f.fingerprint for f in history.fixed} if history else set()
+        view = ReportView.of(result)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(HEADER)
         for finding in result.findings:
-            account = accounts.get(finding.account)
-            check = checks.get(finding.check_id)
-            entry = finding.suppression
-            change = ""
-            if history is not None and history.previous is not None:
-                if history.is_new(finding):
-                    change = "new"
-                elif finding.fingerprint in fixed:
-                    change = "fixed"
-            row = (
-                finding.account,
-                account.platform if account else "",
-                account.tier.value if account else "",
-                finding.check_id,
-                check.title if check else "",
-                check.family if check else "",
-                finding.status.value,
-                finding.severity.value,
-                "yes" if finding.suppressed else "no",
-                change,
-                finding.message,
-                check.remediation if check and finding.failed else "",
-                entry.reason if entry else "",
-                entry.owner if entry else "",
-                entry.expires.isoformat() if entry else "",
-                finding.fingerprint,
-            )
-            writer.writerow([safe_cell(cell) for cell in row])
+            writer.writerow([safe_cell(cell) for cell in _row(view, finding)])
         return buffer.getvalue()
+
+
+def _row(view: ReportView, finding: Finding) -> tuple[str, ...]:
+    account = view.accounts.get(finding.account)
+    check = view.checks.get(finding.check_id)
+    entry = finding.suppression
+    return (
+        finding.account,
+        account.platform if account else "",
+        account.tier.value if account else "",
+        finding.check_id,
+        check.title if check else "",
+        check.family if check else "",
+        finding.status.value,
+        finding.severity.value,
+        "yes" if finding.suppressed else "no",
+        view.change(finding),
+        finding.message,
+        check.remediation if check and finding.failed else "",
+        entry.reason if entry else "",
+        entry.owner if entry else "",
+        entry.expires.isoformat() if entry else "",
+        finding.fingerprint,
+    )

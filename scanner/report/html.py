@@ -6,12 +6,13 @@ forbids any network request, so the file opens the same from a mail attachment o
 
 from __future__ import annotations
 
-from collections import defaultdict
 from html import escape
 
-from scanner.core.model import Finding, Severity, Status
+from scanner.core.model import Finding, Severity
+from scanner.core.text import xml
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
+from scanner.report.view import ReportView
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 COLOURS = {
@@ -37,6 +38,7 @@ th{cursor:pointer;user-select:none;background:#f0f2f5;white-space:nowrap}td.chec
 tr.pass,tr.skipped{display:none}#show-passed:checked~main tr.pass,#show-passed:checked~main tr.skipped{display:table-row}
 tr.suppressed td{color:#6c757d}.tag{font-size:12px;border-radius:4px;padding:1px 5px;background:#e9ecef;margin-left:4px}
 .tag.new{background:#ffe3e3;color:#a61e1e}.tag.fixed{background:#d3f9d8;color:#2b8a3e}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f0f2f5;padding:0 3px;border-radius:3px}
 input.toggle{margin:0 6px 0 max(24px,calc((100% - 1100px)/2 + 24px))}
 """
 
@@ -103,7 +105,7 @@ class HtmlReport(Report):
             parts += [f"<li>{escape(note)}</li>" for note in result.notes]
             parts.append("</ul>")
         parts.append(f"</main><script>{SCRIPT}</script></body></html>")
-        return "\n".join(parts) + "\n"
+        return xml("\n".join(parts)) + "\n"  # html.escape passes control characters
 
 
 def severity_chart(result: ScanResult) -> str:
@@ -151,20 +153,29 @@ def severity_chart(result: ScanResult) -> str:
 
 
 def trend_chart(result: ScanResult) -> str:
-    """A line of the score (0-100) over the recorded scans of this inventory, oldest left."""
-    width, height, pad = 420, 160, 28
+    """The score (0-100) over the recorded scans of this inventory, oldest left, dated."""
+    width, height, left, bottom, top = 420, 180, 44, 40, 12
     history = result.history
     points = list(history.trend) if history is not None else []
+    base_y = height - bottom
     out = [
         f'<svg id="score-trend" role="img" aria-label="posture score over past scans" '
         f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">',
-        f'<line x1="{pad}" y1="{pad / 2}" x2="{pad}" y2="{height - pad}" stroke="#adb5bd"/>',
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - 8}" y2="{height - pad}" '
-        'stroke="#adb5bd"/>',
-        f'<text x="0" y="{pad / 2 + 4}" font-size="11">100</text>',
-        f'<text x="12" y="{height - pad + 4}" font-size="11">0</text>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base_y}" stroke="#adb5bd"/>',
+        f'<line x1="{left}" y1="{base_y}" x2="{width - 8}" y2="{base_y}" stroke="#adb5bd"/>',
+        f'<text class="axis-title" x="12" y="{(top + base_y) / 2}" font-size="11" '
+        f'text-anchor="middle" transform="rotate(-90 12 {(top + base_y) / 2})">score</text>',
+        f'<text class="axis-title" x="{(left + width) / 2}" y="{height - 4}" font-size="11" '
+        'text-anchor="middle">scan date (UTC)</text>',
     ]
+    span = base_y - top
+    for tick in (0, 50, 100):
+        y = round(base_y - span * tick / 100, 1)
+        out.append(
+            f'<text class="tick" x="{left - 4}" y="{y + 4}" font-size="11" '
+            f'text-anchor="end">{tick}</text>'
+        )
     if len(points) < 2:
         note = (
             "one recorded scan so far: the trend starts with the next"
@@ -172,32 +183,38 @@ def trend_chart(result: ScanResult) -> str:
             else "no scan history recorded (scan without --no-history)"
         )
         out.append(
-            f'<text class="empty" x="{pad + 10}" y="{height / 2}" font-size="13">{note}</text>'
+            f'<text class="empty" x="{left + 10}" y="{height / 2}" font-size="13">{note}</text>'
         )
-    else:
-        step = (width - pad - 20) / (len(points) - 1)
-        span = height - pad * 1.5
-
-        def y(score: int) -> float:
-            return round(height - pad - span * score / 100, 1)
-
-        coords = [(round(pad + 6 + i * step, 1), y(p.score)) for i, p in enumerate(points)]
-        path = " ".join(f"{x},{yy}" for x, yy in coords)
+        out.append("</svg>")
+        return "".join(out)
+    step = (width - left - 40) / (len(points) - 1)
+    coords = [
+        (round(left + 16 + i * step, 1), round(base_y - span * p.score / 100, 1))
+        for i, p in enumerate(points)
+    ]
+    path = " ".join(f"{x},{yy}" for x, yy in coords)
+    out.append(
+        f'<polyline class="trend" points="{path}" fill="none" stroke="#1971c2" stroke-width="2"/>'
+    )
+    for (x, yy), scan in zip(coords, points, strict=True):
         out.append(
-            f'<polyline class="trend" points="{path}" fill="none" stroke="#1971c2" '
-            'stroke-width="2"/>'
+            f'<circle class="point" cx="{x}" cy="{yy}" r="3.5" fill="#1971c2">'
+            f"<title>scan #{scan.id} {scan.finished:%Y-%m-%d %H:%M}: {scan.score}</title>"
+            "</circle>"
         )
-        for (x, yy), scan in zip(coords, points, strict=True):
-            out.append(
-                f'<circle class="point" cx="{x}" cy="{yy}" r="3.5" fill="#1971c2">'
-                f"<title>scan #{scan.id} {scan.finished:%Y-%m-%d %H:%M}: {scan.score}</title>"
-                "</circle>"
-            )
-        last_x, last_y = coords[-1]
+    # Dates under the first and last point, and the middle one when there is room.
+    labelled = sorted({0, len(points) - 1} | ({len(points) // 2} if len(points) > 4 else set()))
+    for index in labelled:
+        x = coords[index][0]
         out.append(
-            f'<text x="{min(last_x - 8, width - 30)}" y="{max(last_y - 8, 10)}" '
-            f'font-size="12">{points[-1].score}</text>'
+            f'<text class="date" x="{x}" y="{base_y + 14}" font-size="10" '
+            f'text-anchor="middle">{points[index].finished:%Y-%m-%d}</text>'
         )
+    last_x, last_y = coords[-1]
+    out.append(
+        f'<text x="{min(last_x - 8, width - 30)}" y="{max(last_y - 8, 10)}" '
+        f'font-size="12">{points[-1].score}</text>'
+    )
     out.append("</svg>")
     return "".join(out)
 
@@ -229,22 +246,23 @@ def _changes(result: ScanResult) -> str:
     )
 
 
-_STATUS_ORDER = {Status.ERROR: 0, Status.FAIL: 1, Status.SKIPPED: 2, Status.PASS: 3}
+def code_spans(text: str) -> str:
+    """`text` escaped for HTML, with Markdown `code spans` shown as <code> instead of backticks."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text as it is
+        return escape(text)
+    return "".join(
+        f"<code>{escape(part)}</code>" if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
 
 
 def _account_sections(result: ScanResult) -> list[str]:
-    checks = {c.id: c for c in result.checks}
-    history = result.history
-    fixed = {f.fingerprint for f in history.fixed} if history else set()
-    by_account: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        by_account[finding.account].append(finding)
+    view = ReportView.of(result)
+    by_account = view.by_account()
     parts = []
     for number, account in enumerate(result.context.inventory.accounts):
-        findings = sorted(
-            by_account.get(account.id, []),
-            key=lambda f: (_STATUS_ORDER[f.status], f.suppressed, -f.severity.rank, f.check_id),
-        )
+        findings = by_account.get(account.id, [])
         failing = sum(1 for f in findings if f.actionable)
         parts.append(
             f'<section class="card account" id="account-{number}" '
@@ -256,34 +274,35 @@ def _account_sections(result: ScanResult) -> list[str]:
             '<table class="findings"><thead><tr><th>severity</th><th>status</th><th>check</th>'
             "<th>finding</th><th>how to fix it</th></tr></thead><tbody>"
         )
-        for finding in findings:
-            check = checks.get(finding.check_id)
-            classes = [finding.status.value.lower()]
-            tags = ""
-            if finding.suppression is not None:
-                classes.append("suppressed")
-                entry = finding.suppression
-                tags += (
-                    f'<span class="tag" title="{escape(entry.reason)} (owner {escape(entry.owner)},'
-                    f' until {entry.expires})">suppressed</span>'
-                )
-            if history is not None and history.previous is not None:
-                if history.is_new(finding):
-                    tags += '<span class="tag new">new</span>'
-                elif finding.fingerprint in fixed:
-                    tags += '<span class="tag fixed">fixed</span>'
-            title = f"{finding.check_id}: {check.title}" if check else finding.check_id
-            remedy = escape(check.remediation) if check and finding.failed else ""
-            parts.append(
-                f'<tr class="{" ".join(classes)}">'
-                f'<td class="sev sev-{finding.severity.value}" data-sort="{finding.severity.rank}">'
-                f"{finding.severity.value}</td>"
-                f"<td>{finding.status.value}{tags}</td>"
-                f'<td class="check" title="{escape(title)}">{escape(finding.check_id)}</td>'
-                f"<td>{escape(finding.message)}</td><td>{remedy}</td></tr>"
-            )
+        parts += [_row(view, finding) for finding in findings]
         parts.append("</tbody></table>")
         if not failing:
             parts.append('<p class="muted">Nothing to fix on this account.</p>')
         parts.append("</section>")
     return parts
+
+
+def _row(view: ReportView, finding: Finding) -> str:
+    check = view.checks.get(finding.check_id)
+    classes = [finding.status.value.lower()]
+    tags = ""
+    if finding.suppression is not None:
+        classes.append("suppressed")
+        entry = finding.suppression
+        tags += (
+            f'<span class="tag" title="{escape(entry.reason)} (owner {escape(entry.owner)},'
+            f' until {entry.expires})">suppressed</span>'
+        )
+    change = view.change(finding)
+    if change:
+        tags += f'<span class="tag {change}">{change}</span>'
+    title = f"{finding.check_id}: {check.title}" if check else finding.check_id
+    remedy = code_spans(check.remediation) if check and finding.failed else ""
+    return (
+        f'<tr class="{" ".join(classes)}">'
+        f'<td class="sev sev-{finding.severity.value}" data-sort="{finding.severity.rank}">'
+        f"{finding.severity.value}</td>"
+        f"<td>{finding.status.value}{tags}</td>"
+        f'<td class="check" title="{escape(title)}">{escape(finding.check_id)}</td>'
+        f"<td>{escape(finding.message)}</td><td>{remedy}</td></tr>"
+    )

@@ -8,8 +8,10 @@ from typing import Any
 
 from scanner import __version__
 from scanner.core.model import Finding, Suppression
+from scanner.core.text import json_document
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
+from scanner.report.view import ReportView
 
 SCHEMA_VERSION = 1
 
@@ -81,18 +83,20 @@ class JsonReport(Report):
     def render(self, result: ScanResult) -> str:
         inventory = result.context.inventory
         review = result.suppression_review
+        view = ReportView.of(result)
+        started, finished = view.clock
         envelope = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "posture", "version": __version__},
             "scan": {
-                "started": result.started.isoformat(),
-                "finished": result.finished.isoformat(),
+                "started": started.isoformat(),
+                "finished": finished.isoformat(),
                 "as_of": result.context.today.isoformat(),
                 "inventory": str(inventory.path),
                 "inventory_sha256": inventory.digest,
                 "organization": inventory.organization.name,
             },
-            "summary": dataclasses.asdict(result.summary()),
+            "summary": dataclasses.asdict(view.summary),
             "checks": [
                 {"id": c.id, "title": c.title, "family": c.family, "severity": c.severity.value}
                 for c in result.checks
@@ -116,4 +120,4 @@ class JsonReport(Report):
             json.dumps(finding_dict(f), ensure_ascii=False) for f in result.findings
         )
         body = f"[\n    {findings}\n  ]" if findings else "[]"
-        return f'{head[:-2]},\n  "findings": {body}\n}}\n'
+        return json_document(f'{head[:-2]},\n  "findings": {body}\n}}\n')

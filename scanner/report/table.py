@@ -7,6 +7,7 @@ from collections import defaultdict
 from tabulate import tabulate
 
 from scanner.core.model import Finding, Status
+from scanner.core.text import one_line, terminal
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
 
@@ -31,7 +32,7 @@ class TableReport(Report):
                 continue
             by_account[finding.account].append(finding)
         out = [
-            f"posture scan of {inventory.organization.name} ({inventory.path}), "
+            f"posture scan of {one_line(inventory.organization.name)} ({one_line(str(inventory.path))}), "
             f"as of {result.context.today}",
             "",
         ]
@@ -39,14 +40,17 @@ class TableReport(Report):
             rows = sorted(
                 by_account.get(account.id, []), key=lambda f: (-f.severity.rank, f.check_id)
             )
-            title = f"{account.label} [{account.platform}, {account.tier.value}]"
+            title = one_line(f"{account.label} [{account.platform}, {account.tier.value}]")
             if not rows:
                 out += [f"== {title}: no findings", ""]
                 continue
             out.append(f"== {title}")
             out.append(
                 tabulate(
-                    [(_status(f, result), f.severity.value, f.check_id, f.message) for f in rows],
+                    [
+                        (_status(f, result), f.severity.value, f.check_id, one_line(f.message))
+                        for f in rows
+                    ],
                     headers=["status", "severity", "check", "finding"],
                     tablefmt="simple",
                     maxcolwidths=[None, None, None, 90],
@@ -71,9 +75,9 @@ class TableReport(Report):
         if summary.incomplete:
             out.append("Scan INCOMPLETE: some checks errored (see ERROR rows).")
         out.extend(_changes(result))
-        out.extend(f"Suppressions: {n.text}" for n in result.suppression_review.notices)
-        out.extend(result.notes)
-        return "\n".join(out) + "\n"
+        out.extend(f"Suppressions: {one_line(n.text)}" for n in result.suppression_review.notices)
+        out.extend(one_line(note) for note in result.notes)
+        return terminal("\n".join(out)) + "\n"
 
 
 def _status(finding: Finding, result: ScanResult) -> str:
@@ -96,6 +100,6 @@ def _changes(result: ScanResult) -> list[str]:
         f"Since scan #{previous.id} ({previous.finished:%Y-%m-%d %H:%M} UTC, score "
         f"{previous.score}): {len(history.new)} new, {len(history.fixed)} fixed"
     ]
-    lines += [f"  new:   {f.check_id} on {f.account}: {f.message}" for f in history.new]
-    lines += [f"  fixed: {f.check_id} on {f.account}: {f.message}" for f in history.fixed]
+    lines += [f"  new:   {f.check_id} on {f.account}: {one_line(f.message)}" for f in history.new]
+    lines += [f"  fixed: {f.check_id} on {f.account}: {one_line(f.message)}" for f in history.fixed]
     return lines

@@ -21,6 +21,7 @@ from scanner.engine.suppressions import SuppressionFile, apply_suppressions, loa
 from scanner.inventory.accounts import Inventory, load_inventory
 from scanner.inventory.platforms import catalogue, stale_warnings
 from scanner.inventory.policy import Policy, load_policy
+from scanner.offboard.cases import open_offboardings_at
 from scanner.passwords.analysis import analyse
 from scanner.passwords.corpus import open_breach_source
 from scanner.state.db import StateDB, default_state_path
@@ -53,6 +54,7 @@ class ScanRequest:
     hibp: Path | None = None  # breach corpus: a sorted 40HEX:COUNT file or a prefix folder
     online: bool = False  # look passwords up in the range API instead (k-anonymity)
     hibp_url: str | None = None
+    hibp_timeout: float | None = None  # seconds per range look-up, all attempts included
     progress: bool = False  # a progress bar on stderr while passwords are scored (terminal only)
     workers: int | None = None  # scoring processes; None: every core
 
@@ -132,9 +134,14 @@ def perform_scan(
         elif request.vault_required:
             raise InputError("vault not found", path=request.vault)
         else:
+            flag = (
+                ""
+                if request.inventory == Path("inventory.toml")
+                else f" --inventory {request.inventory}"
+            )
             notes.append(
                 f"No vault at {request.vault}: password checks skipped "
-                "(posture vault init, then posture vault set ACCOUNT)."
+                f"(posture vault init{flag}, then posture vault set ACCOUNT{flag})."
             )
     needs_secrets = any(c.needs_secrets for c in selected)
     with _score_cache(request, wanted=vault is not None) as cache:
@@ -146,6 +153,7 @@ def perform_scan(
         platforms=catalogue(),
         today=today,
         incidents=open_incidents_at(state_path(request)),
+        offboardings=open_offboardings_at(state_path(request)),
         secrets=secrets,
         handbook=handbook_facts(inventory, policy, today, state_path(request)),
     )
@@ -192,7 +200,9 @@ def _analyse(
     cache: ScoreCache | None,
 ) -> PasswordFacts | None:
     # Opened (and validated) even without a vault, so a bad corpus is reported at once.
-    breach = open_breach_source(request.hibp, online=request.online, url=request.hibp_url)
+    breach = open_breach_source(
+        request.hibp, online=request.online, url=request.hibp_url, timeout=request.hibp_timeout
+    )
     try:
         if vault is None:
             return None

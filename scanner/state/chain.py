@@ -31,8 +31,20 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "incident_steps",
         ("incident_id", "step_id", "done_at", "done_by", "note"),
     ),
+    "offboarding_open": (
+        "offboarding_cases",
+        ("who", "name", "starts_on", "opened_at", "opened_by", "note", "checklist"),
+    ),
+    "offboarding_close": (
+        "offboarding_cases",
+        ("closed_at", "closed_by", "close_reason", "forced", "verification"),
+    ),
+    "offboarding_step": (
+        "offboarding_steps",
+        ("case_id", "step_id", "done_at", "done_by", "note", "handed_to"),
+    ),
 }
-_ROWID = {"incident_steps": "rowid"}
+_ROWID = {"incident_steps": "rowid", "offboarding_steps": "rowid"}
 
 
 def _digest(previous: str, kind: str, row_id: int, content: Mapping[str, object]) -> str:
@@ -108,7 +120,13 @@ def verify(db: StateDB) -> ChainReport:
 def _unchained(conn: sqlite3.Connection, highest: Mapping[str, int]) -> list[str]:
     """Rows written after the chain began (ids above its first entry) that it does not cover."""
     problems = []
-    for kind in ("vault_audit", "incident_open", "incident_step"):
+    for kind in (
+        "vault_audit",
+        "incident_open",
+        "incident_step",
+        "offboarding_open",
+        "offboarding_step",
+    ):
         table, _ = KINDS[kind]
         key = _ROWID.get(table, "id")
         first = conn.execute(

@@ -1,4 +1,5 @@
-"""The state database (`posture.db`, SQLite): scan history, incidents, vault audit, score cache.
+"""The state database (`posture.db`, SQLite): scan history, incidents, offboarding cases, vault
+audit, score cache.
 
 No secret is ever written here. The schema is versioned with `PRAGMA user_version`; each
 migration runs once, in a transaction.
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanner.core.errors import StateError
+from scanner.core.files import PRIVATE_MODE, open_regular
 
 # Append only: never edit a migration that has shipped.
 MIGRATIONS: tuple[str, ...] = (
@@ -151,9 +153,60 @@ MIGRATIONS: tuple[str, ...] = (
         digest TEXT NOT NULL              -- SHA-256 over the previous digest and the row
     )
     """,
+    # 6: offboarding cases (posture offboard), the same shape as incidents plus who and when
+    """
+    CREATE TABLE offboarding_cases (
+        id INTEGER PRIMARY KEY,
+        who TEXT NOT NULL,                -- a person id or agency:ID
+        name TEXT NOT NULL,
+        starts_on TEXT NOT NULL,          -- the last day or contract end (ISO date)
+        opened_at TEXT NOT NULL,
+        opened_by TEXT NOT NULL,
+        note TEXT,
+        checklist TEXT NOT NULL,          -- JSON: the plan as printed at start
+        closed_at TEXT,
+        closed_by TEXT,
+        close_reason TEXT,
+        forced INTEGER NOT NULL DEFAULT 0,
+        verification TEXT                 -- JSON: what still named the leaver at close, never a secret
+    );
+    CREATE UNIQUE INDEX offboarding_one_open ON offboarding_cases(who) WHERE closed_at IS NULL;
+    CREATE TABLE offboarding_steps (
+        case_id INTEGER NOT NULL REFERENCES offboarding_cases(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        done_at TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        note TEXT,
+        handed_to TEXT,                   -- the new owner, for transfer steps
+        PRIMARY KEY (case_id, step_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _uri(path: Path, mode: str) -> str:
+    """A `file:` URI for `path`: `#`, `?` and `%` in a folder name are escaped, so they can
+    neither cut the path short nor drop `mode=ro` (which would create a stray database)."""
+    return f"{path.resolve().as_uri()}?mode={mode}"
+
+
+def _check_regular_or_create(path: Path, *, create: bool) -> None:
+    """Refuse a device, FIFO or socket as the database; create a missing one private (0600)."""
+    try:
+        os.close(open_regular(path, "state database", error=StateError))
+    except FileNotFoundError:
+        if not create:
+            raise StateError("state database does not exist yet", path=path) from None
+        try:  # SQLite gives its journal files the database's mode
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE))
+        except FileExistsError:
+            pass  # another posture process created it first
+        except OSError as exc:
+            raise StateError(
+                f"cannot create the state database: {exc.strerror}", path=path
+            ) from None
 
 
 class StateDB:
@@ -166,6 +219,7 @@ class StateDB:
             raise StateError("state database path is a directory", path=path)
         if readonly and not path.exists():
             raise StateError("state database does not exist yet", path=path)
+        _check_regular_or_create(path, create=not readonly)
         try:
             version = self._connect()
         except sqlite3.DatabaseError as exc:
@@ -191,12 +245,12 @@ class StateDB:
 
     def _connect(self) -> int:
         """Open `self.conn`; returns the schema version (the first read of the file)."""
-        if self.readonly:
-            self.conn = sqlite3.connect(
-                f"file:{self.path}?mode=ro", uri=True, timeout=10, isolation_level=None
-            )
-        else:
-            self.conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        self.conn = sqlite3.connect(
+            _uri(self.path, "ro" if self.readonly else "rw"),
+            uri=True,
+            timeout=10,
+            isolation_level=None,
+        )
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
             # Scrubbed or deleted rows are overwritten on disk, not left in free pages.
@@ -214,7 +268,7 @@ class StateDB:
         # Rolling it back restores the last committed state, as any SQLite writer would.
         try:
             with contextlib.closing(
-                sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                sqlite3.connect(_uri(self.path, "rw"), uri=True, timeout=10, isolation_level=None)
             ) as writer:
                 writer.execute("PRAGMA user_version").fetchone()
         except sqlite3.DatabaseError:

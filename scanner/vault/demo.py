@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.core.datafile import Key, Kind, Schema, load_data_file, shipped_path
+from scanner.core.files import atomic_write
 from scanner.core.secret import Secret
 from scanner.inventory.accounts import Inventory
 from scanner.inventory.platforms import catalogue, platform_for
@@ -100,5 +101,5 @@ def write_demo_breach_corpus(path: Path) -> int:
     while len(lines) < 1_000:
         lines[os.urandom(20).hex().upper()] = 1 + os.urandom(1)[0]
     text = "".join(f"{digest}:{count}\n" for digest, count in sorted(lines.items()))
-    path.write_text(text, encoding="ascii")
+    atomic_write(path, text.encode("ascii"))
     return len(lines)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.core.errors import InputError
+from scanner.core.files import read_regular
 from scanner.core.secret import Secret
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import OTHER, Platform
@@ -36,6 +37,8 @@ class Columns:
     totp: str
     kind: str | None = None  # a column that must read "login" (Bitwarden exports cards, notes...)
 
+
+MAX_EXPORT_BYTES = 64 * 1024 * 1024  # tens of thousands of logins; a device is refused
 
 COLUMNS = {
     Manager.BITWARDEN: Columns(
@@ -73,7 +76,7 @@ class Unmatched:
 def read_export(path: Path, manager: Manager) -> list[ImportedLogin]:
     """The login rows of a CSV export; InputError naming the line for a malformed file."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path, "export", cap=MAX_EXPORT_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError("file not found", path=path) from None
     except UnicodeDecodeError:
@@ -195,7 +198,10 @@ def _host(url: str) -> str | None:
         return None
     if "://" not in text:
         text = "https://" + text
-    host = urllib.parse.urlsplit(text).hostname
+    try:
+        host = urllib.parse.urlsplit(text).hostname
+    except ValueError:  # "[" in a hostile URL: not a host posture can match
+        return None
     if not host:
         return None
     host = host.lower()

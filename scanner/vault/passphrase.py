@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.core.errors import UsageError, VaultError
+from scanner.core.files import read_regular
 from scanner.core.secret import Secret
 from scanner.state.audit import AuditLog
 from scanner.vault import format as fmt
@@ -29,6 +30,7 @@ NEW_PASSPHRASE_ENV = "POSTURE_NEW_VAULT_PASSPHRASE"  # noqa: S105 - a variable n
 KEYRING_TIMEOUT_ENV = "POSTURE_KEYRING_TIMEOUT"
 KEYRING_SERVICE = "posture-vault"
 DEFAULT_KEYRING_TIMEOUT = 5.0
+MAX_PASSPHRASE_FILE = 64 * 1024  # one line is read; a device or a huge file is refused
 
 Notice = Callable[[str], None]
 
@@ -40,6 +42,9 @@ def _silent(message: str) -> None:
 def read_passphrase_file(path: Path, option: str = "--passphrase-file") -> Secret:
     """The first line of `path`; refused when the file is readable by group or others."""
     try:
+        raw = read_regular(
+            path, "passphrase file", cap=MAX_PASSPHRASE_FILE, error=UsageError, field=option
+        )  # first: a device or FIFO is refused as such, whatever its mode
         mode = path.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise UsageError(
@@ -48,7 +53,7 @@ def read_passphrase_file(path: Path, option: str = "--passphrase-file") -> Secre
                 path=path,
                 field=option,
             )
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise UsageError("file not found", path=path, field=option) from None
     except UnicodeDecodeError:

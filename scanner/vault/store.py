@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanner.core.errors import VaultError
-from scanner.core.files import atomic_write
+from scanner.core.files import atomic_write, read_regular
 from scanner.vault.errors import VaultLocked, VaultMissing
 
 FILE_MODE = 0o600
@@ -81,17 +81,18 @@ def locked(path: Path) -> Iterator[None]:
         lock.release()
 
 
+# Far above any real vault (10,000 entries with history are a few MB); a bound, not a limit.
+MAX_VAULT_BYTES = 256 * 1024 * 1024
+
+
 def read(path: Path) -> bytes:
+    """The vault's bytes: a regular file (never a device or FIFO) of at most MAX_VAULT_BYTES."""
     try:
-        return path.read_bytes()
+        return read_regular(path, "vault", cap=MAX_VAULT_BYTES, error=VaultError)
     except FileNotFoundError:
         raise VaultMissing(
             "no vault here; create one with `posture vault init`", path=path
         ) from None
-    except IsADirectoryError:
-        raise VaultError("is a folder, not a vault file", path=path) from None
-    except OSError as exc:
-        raise VaultError(f"cannot read the vault: {exc.strerror}", path=path) from None
 
 
 def replace(path: Path, data: bytes, *, previous: bytes | None, revision: int | None) -> None:

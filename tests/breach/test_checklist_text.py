@@ -59,9 +59,9 @@ def test_text_has_phase_headings_and_steps_numbered_across_phases(inventory: Inv
 def test_markdown_has_headings_checkboxes_and_autolinked_sources(inventory: Inventory):
     checklist = tailor_checklist(inventory, inventory.account("facebook-page"), today=TODAY)
     md = render_markdown(checklist)
-    assert md.startswith("# Breach checklist: facebook-page (Acme Outdoor) on Facebook\n")
+    assert md.startswith("# Breach checklist: facebook-page \\(Acme Outdoor\\) on Facebook\n")
     assert "## Contain: take the account back and lock the attacker out" in md
-    assert "1. [ ] **Secure social-mailbox (social@acme.example) first" in md
+    assert "1. [ ] **Secure social-mailbox \\(social@acme.example\\) first" in md
     assert "<https://www.facebook.com/hacked>" in md
     assert "<https://www.ncsc.gov.uk/guidance/recovering-a-hacked-account>" in md
     assert "Run: `posture vault rotate facebook-page`" in md
@@ -80,7 +80,7 @@ def test_operator_text_cannot_inject_terminal_escapes_or_markdown(
     assert "second line" in text
     assert "\nsecond line" not in text
     md = render_markdown(checklist, incident)
-    assert "\\[link\\](http://evil) \\| x" in md
+    assert "\\[link\\]\\(http://evil\\) \\| x" in md
     assert "\x1b" not in md
 
 

@@ -153,7 +153,7 @@ def test_export_writes_markdown_with_the_record(inventory_file: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     assert f"to {out}" in result.stdout
     text = out.read_text("utf-8")
-    assert text.startswith("# Breach checklist: facebook-page (Acme Outdoor) on Facebook\n")
+    assert text.startswith("# Breach checklist: facebook-page \\(Acme Outdoor\\) on Facebook\n")
     assert "- Opened: " in text
     assert " by dana" in text
     assert "lee ticked step 3 `facebook-hacked`: guided flow done" in text

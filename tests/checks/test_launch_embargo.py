@@ -125,10 +125,10 @@ def test_the_breach_checklist_asks_whether_the_launch_leaked(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("launch", "expected"),
     [
-        ({"accounts": ["nope"]}, 'launches[0].accounts: unknown account "nope"'),
-        ({"tags": ["ghost"]}, 'launches[0].tags: no account has the tag "ghost"'),
-        ({}, "launches[0].accounts: name the launch's accounts"),
-        ({"accounts": ["acct"], "public_on": "soon"}, "launches[0].public_on"),
+        ({"accounts": ["nope"]}, 'launches[0] (x1).accounts: unknown account "nope"'),
+        ({"tags": ["ghost"]}, 'launches[0] (x1).tags: no account has the tag "ghost"'),
+        ({}, "launches[0] (x1).accounts: name the launch's accounts"),
+        ({"accounts": ["acct"], "public_on": "soon"}, "launches[0] (x1).public_on"),
         ({"accounts": ["acct"], "secret": True}, "launches[0]"),
     ],
 )

@@ -114,7 +114,7 @@ def test_passkey_is_rejected_with_one_line_where_the_platform_has_no_passkey_sig
         i for i, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("mfa =")
     )
     assert lines[0] == (
-        f'posture: error: {path}:{line}: accounts[0].mfa: "passkey": Instagram offers no passkey '
+        f'posture: error: {path}:{line}: accounts[0] (acct).mfa: "passkey": Instagram offers no passkey '
         "sign-in (second factors: totp, sms)"
     )
     assert result.stdout == ""

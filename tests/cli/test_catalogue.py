@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from scanner.cli import app
 from scanner.inventory.platforms import catalogue
 from scanner.services.scan import load
-from tests.conftest import EXAMPLE, PASSPHRASE, clean_inventory, write_toml
+from tests.conftest import EXAMPLE, PASSPHRASE, SHARED_DATA, clean_inventory, write_toml
 from tests.inventory.test_platforms import NEW_PLATFORMS
 
-FJORDLINE = Path("/work/shared/data/fjordline/inventory.toml")
+FJORDLINE = SHARED_DATA / "fjordline" / "inventory.toml"
 
 
 def invoke(*args: str, input: str | None = None):

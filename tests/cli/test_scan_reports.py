@@ -154,7 +154,12 @@ def test_scan_subprocess_writes_sarif_and_markdown(inventory, tmp_path):
     )
     assert completed.returncode == 1, completed.stderr
     assert completed.stdout == ""
-    assert completed.stderr == ""
+    # One line for the CI log: counts, score, exit reason, files written.
+    assert completed.stderr.startswith("posture: 14 accounts: failing 0 critical, 13 high")
+    assert (
+        "; exit 1: findings at or above high; wrote posture.sarif, summary.md\n" in completed.stderr
+    )
+    assert completed.stderr.count("\n") == 1
     sarif = json.loads((tmp_path / "posture.sarif").read_text())
     location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "inventory.toml"

@@ -301,6 +301,7 @@ FORMATS = {
     "csv": "csv",
     "markdown": "md",
     "html": "html",
+    "github": "annotations",
 }
 
 
@@ -379,6 +380,14 @@ def test_no_secret_leaks_through_any_command_in_process(
     # Positive controls: the secrets were really read, looked up and compared.
     assert {("PWD-002", "x-main"), ("PWD-003", "x-main"), ("PWD-003", "linkedin-page")} <= failed
     run("scan", "--passphrase-file", wrong, code=2)
+    # online look-ups that fail: an endless answer and a redirect (the one-line incomplete notice).
+    from tests.hardening.test_network_bounds import RawServer, endless, redirect_to
+
+    with RawServer(endless) as server, RawServer(redirect_to(server.url)) as redirect:
+        for url in (server.url, redirect.url):
+            online = ("--online", "--hibp-url", url, "--hibp-timeout", "5")
+            report = run("scan", "--passphrase-file", p1, *online, "--as-of", AS_OF, code=3)
+            assert "did not answer" in report  # the ERROR finding names why
     # The catalogue's outputs: the listing, stale-fact warnings and notes, MFA-004, roles.
     run("platforms")
     run("platforms", "--format", "json", "--as-of", "2028-01-01")
@@ -401,12 +410,32 @@ def test_no_secret_leaks_through_any_command_in_process(
     for vector in ("session-theft", "sim-swap", "third-party-app", "platform", "insider"):
         run("breach", "checklist", "facebook-page", "--vector", vector, "--passphrase-file", p1)
     run("breach", "list")
+    # accounts: the vault column (entries and ages) with the vault open, in every format.
+    for listing in ("table", "json", "csv"):
+        shown = run("accounts", "--format", listing, "--passphrase-file", p1, "--as-of", AS_OF)
+        assert "stored" in shown and "incident" in shown  # positive control: vault and incident
+    run("accounts", "--person", "dana", "--platform", "x")
     run("breach", "export", "x-main")
     run("breach", "export", "x-main", "-o", "incident.md")
     run("breach", "close", "x-main", "--force", "--reason", "drill", "--by", "tester")
 
+    # offboard: alex knew x-support's password (BRAVO); the close verification opens the vault.
+    run("offboard", "checklist", "alex")
+    run("offboard", "checklist", "agency:brightsocial", "--format", "markdown")
+    run("offboard", "start", "alex", "--by", "tester", "--note", "last day")
+    run("offboard", "done", "alex", "devices", "--by", "tester", "--note", "laptop returned")
+    run("offboard", "close", "alex", "--passphrase-file", p1, code=2)  # ACC-002 names alex
+    run("offboard", "close", "alex", "--passphrase-file", wrong, code=2)
+    run("offboard", "show", "alex")
+    run("offboard", "list")
+    run("offboard", "export", "alex")
+    run("offboard", "export", "alex", "-o", "offboarding.md")
+
     # change: rotate, roll back, remove, re-encrypt under a new passphrase.
-    run("vault", "rotate", "x-support", "--reason", "leaver", "--passphrase-file", p1)
+    rotated = run("vault", "rotate", "x-support", "--reason", "leaver", "--passphrase-file", p1)
+    assert "offboarding of alex: ticked rotate:x-support" in rotated
+    closed = run("offboard", "close", "alex", "--force", "--reason", "drill", "--passphrase-file", p1)  # fmt: skip
+    assert "ACC-002 x-support" in closed  # positive control: the checks ran on the vault's secrets
     run("vault", "rotate", "--all-due", "--as-of", "2027-06-01", "--passphrase-file", p1)
     run("vault", "rollback", "x-support", "--passphrase-file", p1)
     run("vault", "history", "x-support", "--passphrase-file", p1)
@@ -515,8 +544,11 @@ def test_no_secret_leaks_from_real_processes(sandbox: Path) -> None:
     assert re.fullmatch(r"\d{6}\n", run("vault", "get", "x-main", "--field", "totp"))
     run("vault", "list")
     run("vault", "history", "x-main")
+    run("accounts", "-f", "json")
     run("scan", "-f", "json", "--hibp", str(paths["corpus"]), "--as-of", AS_OF, code=1)
     run("scan", "-f", "sarif", "-o", "r.sarif", "-f", "html", "-o", "r.html", "--hibp", str(paths["corpus"]), code=1)  # fmt: skip
+    # Annotations on stdout, the summary line on stderr, SARIF with suppressions kept.
+    run("scan", "-f", "github", "-o", "-", "-f", "sarif", "-o", "s.sarif", "--sarif-include-suppressed", "--hibp", str(paths["corpus"]), code=1)  # fmt: skip
     assert "facebook-page" in run("breach", "start", "x-main", "--by", "tester")
     run("breach", "export", "x-main", "-o", "incident.md")
     env["POSTURE_NEW_VAULT_PASSPHRASE"] = PASSPHRASE_2

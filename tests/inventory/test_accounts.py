@@ -60,7 +60,7 @@ def test_toml_syntax_error_names_line_and_column(tmp_path):
 def test_unknown_key_suggests_the_right_one(tmp_path, inventory_file):
     path = inventory_file(mfaa="totp")
     line = scan_error(path)
-    assert "accounts[0].mfaa" in line
+    assert "accounts[0] (acct).mfaa" in line
     assert 'did you mean "mfa"' in line
     lineno = int(line.split(":")[3])
     assert path.read_text().splitlines()[lineno - 1].startswith("mfaa")
@@ -75,13 +75,13 @@ def test_unknown_top_level_table_is_an_error(tmp_path):
 
 def test_wrong_type_is_named(inventory_file):
     line = scan_error(inventory_file(admins="ana"))
-    assert "accounts[0].admins: must be a list of ids or { id, role } tables" in line
+    assert "accounts[0] (acct).admins: must be a list of ids or { id, role } tables" in line
 
 
 def test_bad_enum_value_lists_the_choices(inventory_file):
     line = scan_error(inventory_file(mfa="sms2"))
     assert (
-        "accounts[0].mfa: 'sms2' is not one of: fido2, passkey, totp, push, sms, email, none"
+        "accounts[0] (acct).mfa: 'sms2' is not one of: fido2, passkey, totp, push, sms, email, none"
         in line
     )
 
@@ -91,7 +91,7 @@ def test_missing_required_field(tmp_path):
     del data["accounts"][0]["registered_to"]
     path = write_toml(tmp_path / "inv.toml", data)
     line = scan_error(path)
-    assert "accounts[0].registered_to: required field is missing" in line
+    assert "accounts[0] (acct).registered_to: required field is missing" in line
     assert f"{path}:" in line
 
 
@@ -117,25 +117,25 @@ def test_unknown_person_reference_suggests(inventory_file):
 
 def test_unknown_agency_reference(inventory_file):
     line = scan_error(inventory_file(password_known_by=["agency:agg"]))
-    assert 'accounts[0].password_known_by: unknown agency "agg"' in line
+    assert 'accounts[0] (acct).password_known_by: unknown agency "agg"' in line
 
 
 def test_unknown_owner(inventory_file):
     line = scan_error(inventory_file(owner="zed"))
-    assert 'accounts[0].owner: unknown person "zed"' in line
+    assert 'accounts[0] (acct).owner: unknown person "zed"' in line
 
 
 def test_departed_person_needs_departed_on(tmp_path):
     data = clean_inventory()
     data["people"][1]["status"] = "departed"
     line = scan_error(write_toml(tmp_path / "inv.toml", data))
-    assert "people[1].departed_on" in line
+    assert "people[1] (ben).departed_on" in line
     assert "departed" in line
 
 
 def test_non_date_value_for_a_date_field(inventory_file):
     line = scan_error(inventory_file(last_activity="2026-11-01"))
-    assert "accounts[0].last_activity: must be a TOML date" in line
+    assert "accounts[0] (acct).last_activity: must be a TOML date" in line
 
 
 def test_unknown_platform_suggests(inventory_file):

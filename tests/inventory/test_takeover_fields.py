@@ -32,16 +32,15 @@ def _with(tmp_path: Path, person: dict[str, Any] | None = None, **account: Any) 
     data = clean_inventory()
     if person:
         data["people"][0].update(person)
-    data["accounts"][0].update(account)
     data["accounts"].append({**data["accounts"][0], "id": "other", "vault_entry": "other"})
-    data["accounts"][1].pop("access_via", None)
+    data["accounts"][0].update(account)
     return write_toml(tmp_path / "inventory.toml", data)
 
 
 @pytest.mark.parametrize(
     ("person", "account", "fragment"),
     [
-        ({}, {"access_via": ["nope"]}, 'accounts[0].access_via: unknown account "nope"'),
+        ({}, {"access_via": ["nope"]}, 'accounts[0] (acct).access_via: unknown account "nope"'),
         ({}, {"access_via": ["acct"]}, '"acct" is the account itself'),
         ({}, {"recovery_phone_carrier_lock": "yes"}, "recovery_phone_carrier_lock"),
         ({}, {"connected_apps": [{"name": "A", "scope": "admin"}]}, "'admin' is not one of"),

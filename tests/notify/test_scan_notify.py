@@ -68,15 +68,16 @@ def test_the_first_scan_announces_open_failures_and_a_rerun_sends_nothing(
     first = scan()
     assert first.exit_code == 0, first.output
     [post] = webhook.inbox.take()
-    assert post["title"] == "posture: Acme Outdoor: 11 new findings"
-    assert "score 86/100" in post["message"]
-    assert "Open failures: 11 high, 9 medium, 4 low" in post["message"]
+    assert post["title"] == "posture: Acme Outdoor: 13 new findings"
+    assert "score 87/100" in post["message"]
+    assert "Open failures: 13 high, 10 medium, 5 low" in post["message"]
     assert "- **high** x-support · ACC-002 Departed person" in post["message"]
     # min_severity defaults to high: a medium failure is not announced
-    assert "· ACC-004" not in post["message"] and "· GOV-001" not in post["message"]
+    # (GOV-001 on the critical shopify-store is high, so it is announced since catalogue v2.)
+    assert "· ACC-004" not in post["message"] and "- **medium**" not in post["message"]
     [mail] = mailbox.inbox.take()
     subject, body = mail_text(mail["data"])
-    assert subject == "posture: Acme Outdoor: 11 new findings"
+    assert subject == "posture: Acme Outdoor: 13 new findings"
     assert mail["to"] == ["it-security@test.example"]
     assert "x-support" in body and "ACC-002" in body
 
@@ -96,8 +97,11 @@ def test_a_new_finding_is_sent_once_and_its_fix_is_reported(
     set_x_main_mfa(folder, "none")
     assert scan().exit_code == 0
     [post] = webhook.inbox.take()
-    assert post["title"] == "posture: Acme Outdoor: 1 new finding"
+    # Catalogue v2: a critical account with no second factor also fails MFA-004 (X offers a
+    # security key and passkey sign-in).
+    assert post["title"] == "posture: Acme Outdoor: 2 new findings"
     assert "x-main · MFA-001 No second factor" in post["message"]
+    assert "x-main · MFA-004" in post["message"]
     assert "x-support" not in post["message"]
     assert scan().exit_code == 0
     assert webhook.inbox.take() == []
@@ -105,7 +109,8 @@ def test_a_new_finding_is_sent_once_and_its_fix_is_reported(
     set_x_main_mfa(folder, "fido2")
     assert scan().exit_code == 0
     [post] = webhook.inbox.take()
-    assert "Fixed (1): x-main MFA-001" in post["message"]
+    assert "Fixed (2): " in post["message"]  # MFA-001 and MFA-004 (catalogue v2)
+    assert "x-main MFA-001" in post["message"] and "x-main MFA-004" in post["message"]
     assert "New since" not in post["message"]
 
 
@@ -118,7 +123,7 @@ def test_notify_always_sends_a_heartbeat_when_nothing_changed(
     assert scan("--notify-always").exit_code == 0
     [post] = webhook.inbox.take()
     assert post["title"] == "posture: Acme Outdoor: scan ran, nothing new"
-    assert "score 86/100" in post["message"]
+    assert "score 87/100" in post["message"]
 
 
 def test_a_failing_channel_loses_neither_reports_nor_history_nor_the_exit_code(
@@ -137,7 +142,7 @@ def test_a_failing_channel_loses_neither_reports_nor_history_nor_the_exit_code(
     assert json.loads((folder / "report.json").read_text())["findings"]
     assert (folder / "report.html").stat().st_size > 0
     history = runner.invoke(app, ["history"])
-    assert history.exit_code == 0 and "86" in history.stdout
+    assert history.exit_code == 0 and "87" in history.stdout
 
     strict = runner.invoke(app, ["scan", *AS_OF, "--notify", "--notify-strict", *args])
     assert strict.exit_code == 3
@@ -146,7 +151,7 @@ def test_a_failing_channel_loses_neither_reports_nor_history_nor_the_exit_code(
     monkeypatch.setenv("POSTURE_NOTIFY", webhook.url())
     assert runner.invoke(app, ["scan", *AS_OF, "--notify", *args]).exit_code == 1
     [post] = webhook.inbox.take()
-    assert post["title"].endswith("11 new findings")
+    assert post["title"].endswith("13 new findings")
     assert f"Full report: {folder.name}" not in post["message"]
     assert "Full report: report.html" in post["message"]
 
@@ -158,7 +163,7 @@ def test_dry_run_prints_the_message_and_where_and_sends_nothing(
     result = scan("--dry-run")
     assert result.exit_code == 0, result.output
     assert "would send to JSON (127.0.0.1), E-Mail (127.0.0.1)" in result.stderr
-    assert "posture: Acme Outdoor: 11 new findings" in result.stderr
+    assert "posture: Acme Outdoor: 13 new findings" in result.stderr
     assert webhook.inbox.take() == [] and mailbox.inbox.take() == []
     assert scan().exit_code == 0
     assert len(webhook.inbox.take()) == 1  # the dry run recorded nothing
@@ -249,7 +254,7 @@ def test_min_severity_and_notify_url_on_argv_is_warned_about(
     assert result.exit_code == 0, result.output
     assert "--notify-url puts a credential on the command line" in result.stderr
     [post] = webhook.inbox.take()
-    assert post["title"].endswith("20 new findings")
+    assert post["title"].endswith("23 new findings")
     assert "- and 0 more" not in post["message"]
 
 

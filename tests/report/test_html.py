@@ -80,3 +80,35 @@ def test_html_renders_in_headless_chromium_with_charts_and_tables(history_result
     # The inline sorting script ran: the page is interactive without any network.
     assert 'data-sortable="ready"' in dom
     assert Path(page).exists()
+
+
+def test_html_remediation_shows_code_spans_not_backticks(result):
+    import dataclasses
+
+    import checks
+    from scanner.core.model import Status
+    from scanner.report.html import code_spans
+
+    assert code_spans("Rotate with `posture vault rotate` <now>") == (
+        "Rotate with <code>posture vault rotate</code> &lt;now&gt;"
+    )
+    assert code_spans("an odd ` backtick") == "an odd ` backtick"
+    check = next(c for c in checks.all_checks() if "`" in c.remediation)
+    finding = dataclasses.replace(result.findings[0], check_id=check.id, status=Status.FAIL)
+    page = HtmlReport().render(
+        dataclasses.replace(result, checks=(*result.checks, check), findings=(finding,))
+    )
+    body = page.split("<main>")[1].split("<script>")[0]
+    assert "`" not in body
+    assert body.count("<code>") == check.remediation.count("`") // 2
+
+
+def test_html_trend_chart_has_axis_labels_and_dates(history_result):
+    page = HtmlReport().render(history_result)
+    chart = page.split('<svg id="score-trend"')[1].split("</svg>")[0]
+    assert ">score</text>" in chart
+    assert ">scan date (UTC)</text>" in chart
+    for tick in (0, 50, 100):
+        assert f'text-anchor="end">{tick}</text>' in chart
+    for scan in history_result.history.trend:
+        assert f">{scan.finished:%Y-%m-%d}</text>" in chart

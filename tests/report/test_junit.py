@@ -71,3 +71,22 @@ def test_suppressed_failures_are_skipped_with_reason_and_counts_match_json(
     assert isinstance(skipped, Skipped)
     assert "suppressed until 2027-01-31 by it-security@acme.example" in skipped.message
     assert not any(isinstance(r, Error) for s in xml for c in s for r in c.result)
+
+
+def test_skipped_and_errored_tests_carry_the_reason_as_element_text(result, tmp_path):
+    import dataclasses
+    import xml.etree.ElementTree as ET
+
+    from scanner.core.model import Status
+    from scanner.report.junit import JunitReport
+
+    broken = dataclasses.replace(result.findings[0], status=Status.ERROR, message="check failed")
+    errored = dataclasses.replace(result, findings=(broken, *result.findings[1:]))
+    root = ET.fromstring(JunitReport().render(errored))  # noqa: S314 - our own output
+    skipped = root.findall(".//skipped")
+    assert skipped
+    assert all(element.text and element.text.strip() for element in skipped)
+    (error,) = root.findall(".//error")
+    assert error.text == "check failed"
+    skip = next(f for f in result.findings if f.status is Status.SKIPPED)
+    assert skip.message in {element.text for element in skipped}

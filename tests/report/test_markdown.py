@@ -1,3 +1,4 @@
+from scanner.core.text import markdown
 from scanner.report.markdown import MarkdownReport, cell
 
 
@@ -18,7 +19,7 @@ def test_markdown_has_score_summary_and_findings_table(result):
 
 
 def test_markdown_cells_cannot_break_the_table_or_inject_html():
-    assert cell("a|b\nc<script>") == "a\\|b c&lt;script&gt;"
+    assert cell("a|b\nc<script>") == "a\\|b c\\<script\\>"
 
 
 def test_markdown_lists_suppressed_with_reason_apart_from_findings_to_fix(suppressed_result):
@@ -35,3 +36,33 @@ def test_markdown_shows_what_was_fixed_since_previous_scan(history_result):
     assert f"## Since scan #{previous.id}" in text
     assert "0 new, 1 fixed." in text
     assert "| fixed | high | MFA-001 | tiktok-brand | no second factor" in text
+
+
+def test_each_failing_checks_remediation_appears_once(result):
+    text = MarkdownReport().render(result)
+    failing_checks = {f.check_id for f in result.findings if f.actionable}
+    for check in result.checks:
+        expected = 1 if check.id in failing_checks else 0
+        assert text.count(markdown(check.remediation)) == expected, check.id
+
+
+def test_a_huge_scan_is_capped_with_and_n_more_and_stays_under_a_mib(result):
+    import dataclasses
+
+    from scanner.core.model import Status
+    from scanner.report.markdown import MAX_FINDING_ROWS
+
+    template = next(f for f in result.findings if f.actionable)
+    many = tuple(
+        dataclasses.replace(
+            template, account=f"acct-{n:06d}", status=Status.FAIL, message="x" * 5000
+        )
+        for n in range(60_000)
+    )
+    notes = tuple(f"note {n} " + "y" * 2000 for n in range(5000))
+    huge = dataclasses.replace(result, findings=result.findings + many, notes=notes)
+    text = MarkdownReport().render(huge)
+    assert len(text.encode("utf-8")) < 1024 * 1024
+    total = sum(1 for f in huge.findings if f.actionable)
+    assert f"…and {total - MAX_FINDING_ROWS} more; the JSON, CSV or HTML report" in text
+    assert "- …and 4900 more;" in text

@@ -1,6 +1,5 @@
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -33,41 +32,80 @@ def test_sarif_of_example_validates_against_official_schema(result, schema):
     jsonschema.Draft7Validator(schema).validate(render(result))
 
 
-def test_sarif_with_suppressions_validates_and_carries_justification(suppressed_result, schema):
-    document = render(suppressed_result)
+def github_severity(run: dict, sarif_result: dict) -> str:
+    """The severity GitHub shows: the rule's security-severity bucket, else a note is info."""
+    rule = run["tool"]["driver"]["rules"][sarif_result["ruleIndex"]]
+    assert rule["id"] == sarif_result["ruleId"]
+    score = rule["properties"].get("security-severity")
+    if score is None:
+        return "info"
+    value = float(score)
+    return "critical" if value >= 9 else "high" if value >= 7 else "medium" if value >= 4 else "low"
+
+
+def test_github_severity_equals_posture_severity_for_every_finding(result):
+    run = render(result)["runs"][0]
+    failing = [f for f in result.findings if f.actionable]
+    assert len(run["results"]) == len(failing)
+    for sarif_result, finding in zip(run["results"], failing, strict=True):
+        assert github_severity(run, sarif_result) == finding.severity.value
+        assert sarif_result["properties"]["check"] == finding.check_id
+
+
+def test_suppressed_findings_are_left_out_and_no_result_has_suppressions(suppressed_result):
+    run = render(suppressed_result)["runs"][0]
+    accounts = {(r["properties"]["check"], r["properties"]["account"]) for r in run["results"]}
+    assert ("MFA-002", "newsletter") not in accounts
+    assert all("suppressions" not in r for r in run["results"])
+    assert len(run["results"]) == sum(1 for f in suppressed_result.findings if f.actionable)
+
+
+def test_included_suppressions_are_accepted_and_on_every_result(suppressed_result, schema):
+    document = json.loads(SarifReport(include_suppressed=True).render(suppressed_result))
     jsonschema.Draft7Validator(schema).validate(document)
-    suppressed = [r for r in document["runs"][0]["results"] if "suppressions" in r]
-    assert {(r["ruleId"], r["properties"]["account"]) for r in suppressed} == {
+    results = document["runs"][0]["results"]
+    assert all("suppressions" in r for r in results)  # SARIF 3.27.23: all or none
+    suppressed = [r for r in results if r["suppressions"]]
+    assert {(r["properties"]["check"], r["properties"]["account"]) for r in suppressed} == {
         ("MFA-002", "newsletter"),
         ("GOV-001", "youtube-channel"),
         ("GOV-002", "youtube-channel"),
     }
-    entry = next(r for r in suppressed if r["ruleId"] == "MFA-002")["suppressions"][0]
+    entry = next(r for r in suppressed if r["properties"]["check"] == "MFA-002")["suppressions"][0]
     assert entry["kind"] == "external"
-    assert entry["status"] == "accepted"
+    assert entry["status"] == "accepted"  # GitHub closes an alert whose suppression is accepted
     assert entry["justification"].startswith("Mail platform offers only email codes")
     assert entry["properties"] == {"owner": "it-security@acme.example", "expires": "2027-01-31"}
+    assert entry["location"]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "posture.suppressions.toml"
+    )
 
 
-def test_one_rule_per_selected_check_with_descriptions_help_and_severity(result):
-    rules = render(result)["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [c.id for c in result.checks]
-    for rule, check in zip(rules, result.checks, strict=True):
-        assert rule["shortDescription"]["text"] == check.title
+def test_rules_cover_every_check_at_base_severity_and_each_severity_used(result):
+    run = render(result)["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids))
+    for check in result.checks:
+        assert f"{check.id}/{check.severity.value}" in ids
+    for rule in rules:
+        check = next(c for c in result.checks if c.id == rule["properties"]["check"])
+        assert rule["shortDescription"]["text"].startswith(check.title)
         assert rule["fullDescription"]["text"] == check.rationale
         assert check.remediation in rule["help"]["text"]
-        # helpUri must be a URI: the first URL reference, omitted when a check cites none.
         assert rule.get("helpUri") == (check.help_uri or None)
-        assert rule["properties"]["security-severity"] == SECURITY_SEVERITY[check.severity]
-        assert 0.0 <= float(rule["properties"]["security-severity"]) <= 10.0
-        assert "security" in rule["properties"]["tags"]
-    assert sum("helpUri" in r for r in rules) >= len(rules) - 1
+        severity = Severity(rule["properties"]["severity"])
+        if severity is not Severity.INFO:
+            assert rule["properties"]["security-severity"] == SECURITY_SEVERITY[severity]
+            assert "security" in rule["properties"]["tags"]
+    used = {r["ruleId"] for r in run["results"]}
+    assert used <= set(ids)
 
 
 def test_rules_follow_check_selection(scan):
     partial = scan(include=["MFA-*"])
-    ids = [r["id"] for r in render(partial)["runs"][0]["tool"]["driver"]["rules"]]
-    assert ids == [c.id for c in checks.select(["MFA-*"])]
+    rules = render(partial)["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["properties"]["check"] for r in rules} == {c.id for c in checks.select(["MFA-*"])}
 
 
 def test_results_only_for_failing_findings_with_level_by_severity(result):
@@ -76,20 +114,22 @@ def test_results_only_for_failing_findings_with_level_by_severity(result):
     assert len(results) == len(failing) > 0
     levels = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
     for sarif_result, finding in zip(results, failing, strict=True):
-        assert sarif_result["ruleId"] == finding.check_id
+        assert sarif_result["ruleId"] == f"{finding.check_id}/{finding.severity.value}"
         assert sarif_result["level"] == levels[finding.severity.value]
     assert Severity.HIGH.value in {f.severity.value for f in failing}
 
 
-def test_location_is_inventory_relative_to_cwd_at_account_line(result, monkeypatch):
+def test_location_is_relative_to_the_inventory_folder_outside_git_at_account_line(
+    result, monkeypatch
+):
     inventory = result.context.inventory
-    monkeypatch.chdir(inventory.path.parent.parent)
+    monkeypatch.chdir(inventory.path.parent.parent)  # the current folder no longer matters
     run = render(result)["runs"][0]
     lines = {a.id: a.line for a in inventory.accounts}
     for sarif_result in run["results"]:
         location = sarif_result["locations"][0]
         physical = location["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == f"{inventory.path.parent.name}/inventory.toml"
+        assert physical["artifactLocation"]["uri"] == "inventory.toml"
         account = sarif_result["properties"]["account"]
         assert physical["region"]["startLine"] == lines[account]
         text_line = inventory.path.read_text().splitlines()[lines[account] - 1]
@@ -97,20 +137,33 @@ def test_location_is_inventory_relative_to_cwd_at_account_line(result, monkeypat
         assert location["logicalLocations"][0]["fullyQualifiedName"] == f"accounts/{account}"
 
 
-def test_location_climbs_out_of_cwd_with_a_relative_uri(result, tmp_path):
-    elsewhere = tmp_path / "a" / "b"
-    elsewhere.mkdir(parents=True)
-    uri = render(result, base=elsewhere)["runs"][0]["results"][0]["locations"][0][
-        "physicalLocation"
-    ]["artifactLocation"]["uri"]
-    assert uri == "../../inventory.toml"
-    assert not os.path.isabs(uri)
+def test_location_is_relative_to_the_git_root_and_no_absolute_path_is_written(tmp_path):
+    import subprocess
+
+    from tests.report.conftest import build_result
+
+    repo = tmp_path / "repo"
+    (repo / "security").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    from tests.report.conftest import EXAMPLE
+
+    target = repo / "security" / "inventory.toml"
+    target.write_bytes(EXAMPLE.read_bytes())
+    text = SarifReport().render(build_result(target))
+    run = json.loads(text)["runs"][0]
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    }
+    assert uris == {"security/inventory.toml"}
+    assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]
+    assert str(tmp_path) not in text
 
 
 def test_partial_fingerprints_are_stable_across_runs_and_unique(scan):
     first = render(scan())["runs"][0]["results"]
     second = render(scan())["runs"][0]["results"]
     prints = [r["partialFingerprints"][FINGERPRINT_KEY] for r in first]
+    assert FINGERPRINT_KEY == "primaryLocationLineHash"  # the one key GitHub reads
     assert prints == [r["partialFingerprints"][FINGERPRINT_KEY] for r in second]
     assert len(set(prints)) == len(prints)
 
@@ -135,4 +188,36 @@ def test_errored_check_makes_an_unsuccessful_invocation_that_still_validates(res
     jsonschema.Draft7Validator(schema).validate(document)
     invocation = document["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
-    assert invocation["toolExecutionNotifications"][0]["level"] == "error"
+    notification = invocation["toolExecutionNotifications"][0]
+    assert notification["level"] == "error"
+    # The rule it names exists (a `descriptor` would point at driver.notifications, which has none).
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert (
+        rules[notification["associatedRule"]["index"]]["id"] == notification["associatedRule"]["id"]
+    )
+
+
+def test_fingerprints_stay_when_a_comment_is_added_above_an_account(inventory, scan):
+    before = render(scan())["runs"][0]["results"]
+    text = inventory.read_text(encoding="utf-8")
+    inventory.write_text(text.replace("[[accounts]]", "# reviewed 2026-12\n[[accounts]]", 1))
+    after = render(scan())["runs"][0]["results"]
+    assert [r["partialFingerprints"] for r in before] == [r["partialFingerprints"] for r in after]
+    lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after]
+    assert lines != [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in before]
+
+
+def test_results_over_the_cap_keep_the_most_severe_and_say_how_many_were_left_out(result, schema):
+    failing = [f for f in result.findings if f.actionable]
+    document = json.loads(SarifReport(max_results=5).render(result))
+    jsonschema.Draft7Validator(schema).validate(document)
+    run = document["runs"][0]
+    assert len(run["results"]) == 5
+    kept = sorted((f.severity.rank for f in failing), reverse=True)[:5]
+    assert (
+        sorted((Severity(r["properties"]["severity"]).rank for r in run["results"]), reverse=True)
+        == kept
+    )
+    assert run["properties"]["resultsLeftOut"] == len(failing) - 5
+    texts = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+    assert any(f"{len(failing) - 5} less severe failing results were left out" in t for t in texts)
