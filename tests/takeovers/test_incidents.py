@@ -325,3 +325,13 @@ def test_hmv_leaver_to_be(tmp_path: Path) -> None:
     findings = scan(clean)
     assert failed(findings, "ACC-002", "x-brand") is None
     assert failed(findings, "OWN-004", "x-brand") is None
+
+
+def test_offboarding_starts_ahead_of_the_last_day(tmp_path: Path) -> None:
+    people = '\n[[people]]\nid = "pat"\nname = "Pat Planner"\nstatus = "leaving"\n'
+    people += "leaving_on = 2026-12-10\n"
+    inv = write(tmp_path, account("x-brand", admins=["pat", "ana"]), people=people)
+    result = runner.invoke(app, ["offboard", "checklist", "pat", "-i", str(inv)])
+    assert result.exit_code == 0, result.output
+    assert "(case date 2026-12-10)" in result.stdout
+    assert "x-brand" in result.stdout
