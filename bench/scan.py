@@ -23,7 +23,6 @@ import hashlib
 import os
 import random
 import secrets
-import string
 import sys
 import tempfile
 import time
@@ -32,6 +31,14 @@ from pathlib import Path
 from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from data import (
+    assign_passwords,
+    make_passwords,
+    write_corpus,
+    write_inventory,
+)  # the bench's own generators
 
 from scanner.core.secret import Secret
 from scanner.inventory.policy import load_policy
@@ -47,9 +54,6 @@ ACCOUNTS = 10_000
 DISTINCT = 8_000
 CORPUS_HASHES = 10_000_000
 LOOKUPS = 10_000
-PEOPLE = 60
-PLATFORMS = ("instagram", "facebook", "x", "linkedin", "tiktok", "youtube", "other")
-MFA = ("none", "sms", "totp", "totp", "fido2", "email")
 
 T = TypeVar("T")
 
@@ -64,87 +68,6 @@ def timed(function: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     result = function()
     return result, time.perf_counter() - started
-
-
-def make_passwords(rng: random.Random) -> list[str]:
-    """8,000 distinct passwords in a realistic mix."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
-    common = FREQUENCY_LISTS["passwords"][:6_000]
-    words = [w for w in FREQUENCY_LISTS["english_wikipedia"][:20_000] if w.isalpha()]
-    alphabet = string.ascii_letters + string.digits + "!#$%&*+-=?@^_"
-    made: set[str] = set()
-    plan = (
-        (2_800, lambda: rng.choice(common)),  # breached, top of every wordlist
-        (1_200, lambda: rng.choice(words).capitalize() + str(rng.randint(0, 2026)) + "!"),
-        (2_400, lambda: "".join(rng.choice(alphabet) for _ in range(rng.randint(14, 24)))),
-        (1_200, lambda: "-".join(rng.choice(words) for _ in range(rng.randint(4, 6)))),
-        (400, lambda: "".join(rng.choice(alphabet) for _ in range(rng.randint(80, 128)))),
-    )
-    result: list[str] = []
-    for count, make in plan:
-        added = 0
-        while added < count:
-            candidate = make()
-            if candidate not in made:
-                made.add(candidate)
-                result.append(candidate)
-                added += 1
-    return result
-
-
-def write_inventory(path: Path, rng: random.Random) -> None:
-    lines = [
-        "[organization]",
-        'name = "Bench Outdoor"',
-        'domains = ["bench.example"]',
-        'brand_terms = ["bench", "benchoutdoor"]',
-        "",
-    ]
-    for n in range(PEOPLE):
-        lines += [
-            "[[people]]",
-            f'id = "p{n}"',
-            f'name = "Person{n} Surname{n}"',
-            f'email = "person{n}@bench.example"',
-            "",
-        ]
-    for n in range(ACCOUNTS):
-        holders = ", ".join(f'"p{rng.randrange(PEOPLE)}"' for _ in range(rng.randint(1, 2)))
-        lines += [
-            "[[accounts]]",
-            f'id = "acct{n}"',
-            f'platform = "{PLATFORMS[n % len(PLATFORMS)]}"',
-            f'handle = "@bench_{n}"',
-            'registered_to = "company"',
-            f'mfa = "{MFA[n % len(MFA)]}"',
-            f"password_known_by = [{holders}]",
-            "",
-        ]
-    path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def write_corpus(path: Path, breached: list[str], rng: random.Random) -> None:
-    """CORPUS_HASHES sorted `40HEX:COUNT` lines (CRLF, like the downloader) holding `breached`."""
-    buckets = 65_536
-    inserted: dict[int, list[bytes]] = {}
-    for sha1 in breached:
-        raw = bytes.fromhex(sha1)
-        inserted.setdefault(int.from_bytes(raw[:2], "big"), []).append(raw)
-    base, extra = divmod(CORPUS_HASHES, buckets)
-    with path.open("wb") as out:
-        for bucket in range(buckets):
-            prefix = bucket.to_bytes(2, "big")
-            mine = inserted.get(bucket, [])
-            size = base + (1 if bucket < extra else 0) - len(mine)
-            blob = rng.randbytes(18 * size)
-            items = sorted({prefix + blob[i : i + 18] for i in range(0, 18 * size, 18)} | set(mine))
-            out.write(
-                b"".join(
-                    b"%s:%d\r\n" % (h.hex().upper().encode(), (i % 997) + 1)
-                    for i, h in enumerate(items)
-                )
-            )
 
 
 def naive_loop(inventory_path: Path, passwords: dict[str, str]) -> None:
@@ -197,17 +120,14 @@ def main() -> None:
             folder = args.keep
         else:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="posture-bench-")))
-        distinct = make_passwords(rng)
-        reused = rng.choices(distinct[:4_000], k=ACCOUNTS - DISTINCT)  # weak ones get reused
-        assigned = distinct + reused
-        rng.shuffle(assigned)
-        passwords = {f"acct{n}": assigned[n] for n in range(ACCOUNTS)}
+        distinct = make_passwords(rng, DISTINCT)
+        passwords = assign_passwords(rng, ACCOUNTS, distinct)  # weak ones get reused
         inventory_path = folder / "inventory.toml"
-        write_inventory(inventory_path, rng)
+        write_inventory(inventory_path, rng, ACCOUNTS)
 
         breached = sorted({sha1_hex(Secret(p)) for p in distinct[:3_400]})
         corpus = folder / "pwned-passwords-sha1-ordered-by-hash.txt"
-        _, made = timed(lambda: write_corpus(corpus, breached, rng))
+        _, made = timed(lambda: write_corpus(corpus, breached, rng, CORPUS_HASHES))
         print(f"generated the corpus in {made:.1f} s ({corpus.stat().st_size / 2**20:,.0f} MiB)")
 
         vault_path = folder / "posture.vault"

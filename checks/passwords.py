@@ -53,6 +53,7 @@ def _stored_password(account: Account, ctx: ScanContext) -> AccountSecrets | Ver
     ),
     references=(NIST_PASSWORDS, ZXCVBN, "NIST SP 800-63B-4 §3.1.1.2"),
     needs_secrets=True,
+    needs_strength=True,
 )
 def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)
@@ -76,6 +77,10 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
         "scored_as": strength.method.value,
     }
     problems = []
+    built_on = _built_on_context(facts, rules.min_strength)
+    if built_on:
+        problems.append(built_on)
+        evidence["context_word"] = facts.context.kind if facts.context else ""
     if strength.score < rules.min_strength:
         problems.append(
             f"strength score {strength.score} of 4 (policy: at least {rules.min_strength})"
@@ -112,6 +117,22 @@ def breach_band(count: int) -> str:
     return "1,000+"
 
 
+def _built_on_context(facts: AccountSecrets, min_strength: int) -> str:
+    """Why the password counts as built on a context word ("" when it does not)."""
+    word = facts.context
+    if word is None:
+        return ""
+    article = "an" if word.kind[:1] in "aeiou" else "a"
+    if word.remainder_score is None:
+        return f"built on {article} {word.kind} plus only digits, symbols or a few characters"
+    if word.remainder_score < min_strength:
+        return (
+            f"built on {article} {word.kind}; the rest scores {word.remainder_score} "
+            f"(policy: at least {min_strength})"
+        )
+    return ""
+
+
 @check(
     id="PWD-002",
     title="Breached password",
@@ -127,6 +148,7 @@ def breach_band(count: int) -> str:
     ),
     references=(NIST_PASSWORDS, HIBP, "NIST SP 800-63B-4 §3.1.1.2"),
     needs_secrets=True,
+    needs_corpus=True,
 )
 def breached_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)

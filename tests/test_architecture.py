@@ -70,3 +70,28 @@ def test_a_deliberate_back_import_breaks_the_build(
     result = _lint_imports(copy_of_tree)
     assert result.returncode != 0
     assert complaint in result.stdout
+
+
+def _functions() -> list[tuple[str, str, int, int]]:
+    """(file, function, cyclomatic complexity as radon counts it, lines) for scanner/ and checks/."""
+    from radon.complexity import cc_visit
+
+    found = []
+    for folder in ("scanner", "checks"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for block in cc_visit(path.read_text(encoding="utf-8")):
+                if block.letter == "C":  # a class: its methods are listed on their own
+                    continue
+                lines = block.endline - block.lineno + 1
+                found.append((str(path.relative_to(REPO)), block.name, block.complexity, lines))
+    return found
+
+
+def test_no_function_is_too_complex_or_too_long() -> None:
+    pytest.importorskip("radon")
+    offenders = [
+        f"{file}: {name} (complexity {cc}, {lines} lines)"
+        for file, name, cc, lines in _functions()
+        if cc > 15 or lines > 80
+    ]
+    assert offenders == []

@@ -303,7 +303,7 @@ def tick_step(
 
 
 def tick_rotation(db: Path, account_id: str, by: str) -> list[tuple[str, str]]:
-    """After `posture vault rotate ACCOUNT`: tick `rotate-password` on its own open incident and
+    """After `posture vault confirm ACCOUNT` (the platform took the rotated password): tick `rotate-password` on its own open incident and
     `rotate:ACCOUNT` on every other open incident that listed it as sharing the password.
 
     Returns (incident account, step id) for each step ticked; nothing when there is no database.
@@ -312,7 +312,7 @@ def tick_rotation(db: Path, account_id: str, by: str) -> list[tuple[str, str]]:
         return []
     ticked = []
     with StateDB(db) as opened:
-        note = "ticked by posture vault rotate"
+        note = "ticked by posture vault confirm (the platform took the new password)"
         if tick_step(opened, account_id, ROTATE_STEP, by, note) is not None:
             ticked.append((account_id, ROTATE_STEP))
         for other in IncidentLog(opened).open_summaries():

@@ -14,7 +14,7 @@ import json
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scanner.core.datafile import Key, Kind, Schema, load_data_file, shipped_path
 from scanner.core.errors import InputError, StateError
@@ -28,9 +28,6 @@ from scanner.inventory.platforms import (
     catalogue,
     platform_for,
 )
-
-if TYPE_CHECKING:
-    from scanner.engine.facts import SecretRecord
 
 RUNBOOK_FILE = "scanner/data/runbook.toml"
 ROTATE_STEP = "rotate-password"  # ticked by `posture vault rotate`; the runbook must keep it
@@ -469,6 +466,68 @@ def _app_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
     return steps
 
 
+def _company_mailboxes(inventory: Inventory, account: Account) -> str:
+    """The login and recovery addresses the company holds, for the "secure mailboxes" step."""
+    addresses = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
+    mailboxes = [a for a in addresses if inventory.organization.owns_email(a)]
+    if mailboxes:
+        return ", ".join(mailboxes)
+    return "none at the company" if addresses else "none recorded in the inventory"
+
+
+def _insert_outside_steps(ordered: list[ChecklistStep], outside: list[ChecklistStep]) -> None:
+    """Right after the "secure mailboxes" step; at the start when a platform step replaced it."""
+    ids = [s.id for s in ordered]
+    at = ids.index(MAILBOX_STEP) + 1 if MAILBOX_STEP in ids else 0
+    ordered[at:at] = outside
+
+
+def _outside_recovery_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
+    """Login or recovery channels the company does not hold: it cannot change their passwords,
+    only replace them (a leaver's personal address, an agency's phone)."""
+    from scanner.core.model import Holder
+
+    org = inventory.organization
+    steps = []
+    for use, address in (("login", account.login_email), ("recovery", account.recovery_email)):
+        if not address or org.owns_email(address):
+            continue
+        if use == "recovery" and address == account.login_email:
+            continue
+        steps.append(
+            ChecklistStep(
+                id=f"replace-{use}-email",
+                phase="contain",
+                title=(
+                    f"Replace the {use} address {address} with a company mailbox "
+                    f"({', '.join(org.domains) or 'a company domain'}) in {account.label}'s "
+                    "settings, once you are signed in"
+                ),
+                why="The company cannot change the password of a mailbox it does not hold; "
+                "whoever reads it can reset this account's password again.",
+                required=True,
+                origin=Origin.INVENTORY,
+            )
+        )
+    holder = account.recovery_phone_holder
+    if holder in (Holder.EMPLOYEE, Holder.AGENCY):
+        steps.append(
+            ChecklistStep(
+                id="replace-recovery-phone",
+                phase="contain",
+                title=(
+                    f"Replace the recovery phone (held by an {holder.value}, not the company) "
+                    "with a company-held number"
+                ),
+                why="A reset code sent to a phone the company does not hold hands the account "
+                "to whoever holds that phone, or to anyone who ports its number.",
+                required=True,
+                origin=Origin.INVENTORY,
+            )
+        )
+    return steps
+
+
 def _session_steps(
     inventory: Inventory, account: Account, today: dt.date, *, required: bool = True
 ) -> list[ChecklistStep]:
@@ -633,11 +692,10 @@ def tailor_checklist(
     platforms = platforms or catalogue()
     platform = platform_for(account.platform, platforms)
     today = today or dt.date.today()
-    mailboxes = [a for a in dict.fromkeys((account.login_email, account.recovery_email)) if a]
     values = {
         "account": account.id,
         "platform": platform.display_name,
-        "mailboxes": ", ".join(mailboxes) if mailboxes else "none recorded in the inventory",
+        "mailboxes": _company_mailboxes(inventory, account),
         "strongest_mfa": runbook.mfa_names[platform.strongest_mfa],
     }
     ordered = [
@@ -664,6 +722,7 @@ def tailor_checklist(
     tell, remove = _holder_steps(inventory, account, today)
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
+    _insert_outside_steps(ordered, _outside_recovery_steps(inventory, account))
     insert_after("revoke-apps", _app_steps(inventory, account))
     sessions = _session_steps(inventory, account, today, required=vector is Vector.SESSION_THEFT)
     if vector is Vector.UNKNOWN:
@@ -728,22 +787,3 @@ def find_step(checklist: Checklist, step: str) -> ChecklistStep | None:
         number = int(step)
         return checklist.steps[number - 1] if 1 <= number <= len(checklist.steps) else None
     return checklist.step(step)
-
-
-def shared_passwords(
-    records: Sequence[SecretRecord], hmac_key: bytes, account_id: str
-) -> tuple[SharedPassword, ...]:
-    """The accounts whose vault password is the same as, or nearly the same as, this account's,
-    found by keyed digests (never by comparing plaintexts)."""
-    from scanner.passwords.reuse import Grouping
-
-    grouping = Grouping(
-        {r.account_id: r.password for r in records if r.password is not None}, hmac_key
-    )
-    return (
-        *(SharedPassword(a, PasswordLikeness.SAME) for a in grouping.same.get(account_id, ())),
-        *(
-            SharedPassword(a, PasswordLikeness.SIMILAR)
-            for a in grouping.similar.get(account_id, ())
-        ),
-    )

@@ -31,7 +31,7 @@ from scanner.services.accounts import AccountRow, AccountsListing, VaultState
 
 FORMATS = ("table", "json", "csv")
 HEADERS = ("account", "platform", "tier", "owner", "mfa", "admins", "holders", "vault", "age")
-TABLE_HEADERS = (*HEADERS, "case")
+TABLE_HEADERS = (*HEADERS, "case", "embargo")
 JSON_VERSION = 1
 
 
@@ -125,7 +125,8 @@ def _table(listing: AccountsListing) -> str:
             _people(row, row.holders),
             paint(row.vault, enabled=colour),
             _age(row),
-            paint("open", enabled=colour) + " incident" if row.incident else "",
+            _cases(row, colour),
+            ", ".join(row.embargo),
         )
         for row in listing.rows
     ]
@@ -138,6 +139,15 @@ def _table(listing: AccountsListing) -> str:
     for account_id, incident in cases:
         lines.append(f"{account_id}: {incident} (posture breach show {account_id})")
     return "\n".join(lines) + "\n"
+
+
+def _cases(row: AccountRow, colour: bool) -> str:
+    from scanner.cli.style import paint
+
+    found = ([paint("open", enabled=colour) + " incident"] if row.incident else []) + list(
+        row.offboarding
+    )
+    return ", ".join(found)
 
 
 def _vault_note(state: VaultState) -> str:
@@ -170,6 +180,8 @@ def _json(listing: AccountsListing) -> str:
                 "vault": row.vault,
                 "password_age_days": row.password_age_days,
                 "incident": row.incident,
+                "offboarding": list(row.offboarding),
+                "embargo": list(row.embargo),
                 "line": row.line,
             }
             for row in listing.rows
@@ -183,7 +195,9 @@ def _csv(listing: AccountsListing) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow((*HEADERS[:-1], "lost_access", "password_age_days", "incident"))
+    writer.writerow(
+        (*HEADERS[:-1], "lost_access", "password_age_days", "incident", "offboarding", "embargo")
+    )
     for row in listing.rows:
         cells = (
             row.id,
@@ -197,6 +211,8 @@ def _csv(listing: AccountsListing) -> str:
             " ".join(row.lost_access),
             "" if row.password_age_days is None else str(row.password_age_days),
             row.incident or "",
+            " ".join(row.offboarding),
+            " ".join(row.embargo),
         )
         writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()

@@ -21,6 +21,7 @@ from scanner.cli.options import (
     VaultOption,
     beside_inventory,
     inventory_path,
+    parse_date,
 )
 from scanner.core.actor import actor
 from scanner.core.errors import UsageError
@@ -58,6 +59,12 @@ VectorOption = typer.Option(
     metavar="|".join(VECTORS),
     help="How the attacker got in, as far as you know; unknown keeps every step that may apply.",
 )
+SinceOption = typer.Option(
+    None,
+    "--since",
+    metavar="DATE",
+    help="Look for accounts sharing any value this account had since DATE [default: 30 days ago].",
+)
 
 
 def _db_path(inventory: Path | None, db: Path | None) -> Path:
@@ -81,11 +88,13 @@ def _tailored(
     vault: Path | None = None,
     passphrase_file: Path | None = None,
     no_vault: bool = False,
+    since: str | None = None,
     vector: str = "unknown",
 ) -> Checklist:
     """The account's checklist; with the vault open, the accounts sharing its password too."""
-    from scanner.breach.runbook import SharedPassword, Vector, shared_passwords, tailor_checklist
-    from scanner.services.scan import load, open_vault_secrets
+    from scanner.breach.runbook import SharedPassword, Vector, tailor_checklist
+    from scanner.services.breach import shared_with_compromised
+    from scanner.services.scan import load
     from scanner.vault.errors import PassphraseUnavailable
 
     if vector not in VECTORS:
@@ -97,7 +106,13 @@ def _tailored(
     shared: tuple[SharedPassword, ...] = ()
     if not no_vault and (vault is not None or vault_file.exists()):
         try:
-            secrets = open_vault_secrets(vault_file, loaded, passphrase_file=passphrase_file)
+            shared = shared_with_compromised(
+                vault_file,
+                loaded,
+                account,
+                since=parse_date(since, "--since"),
+                passphrase_file=passphrase_file,
+            )
         except PassphraseUnavailable:
             typer.echo(
                 "posture: warning: vault not opened (no passphrase source): accounts sharing "
@@ -105,8 +120,6 @@ def _tailored(
                 "--passphrase-file",
                 err=True,
             )
-        else:
-            shared = shared_passwords(secrets.records, secrets.hmac_key, account.id)
     return tailor_checklist(loaded, account, shared_with=shared, vector=Vector(vector))
 
 
@@ -136,13 +149,14 @@ def start(
     vault: Path | None = VaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
+    since: str | None = SinceOption,
     vector: str = VectorOption,
 ) -> None:
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
     from scanner.breach.checklist import render_text
 
     operator = actor(by)
-    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, vector)
+    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, since, vector)
     log = _open_log(_db_path(inventory, db), create=True)
     assert log is not None  # noqa: S101 - create=True always opens
     with log.db:
@@ -278,6 +292,7 @@ def checklist(
     vault: Path | None = VaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
+    since: str | None = SinceOption,
     vector: str = VectorOption,
 ) -> None:
     """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
@@ -285,7 +300,7 @@ def checklist(
 
     if output_format not in FORMATS:
         raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')
-    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, vector)
+    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, since, vector)
     render = render_text if output_format == "text" else render_markdown
     sys.stdout.write(render(tailored))
 

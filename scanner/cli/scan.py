@@ -97,6 +97,32 @@ NotifyStrictOption = typer.Option(
 DryRunOption = typer.Option(
     False, "--dry-run", help="With --notify: print the message and where, send nothing."
 )
+ChecksOption = typer.Option(
+    [], "--checks", help="Only these check ids or globs.", autocompletion=complete_checks_list
+)
+ExcludeChecksOption = typer.Option(
+    [], "--exclude-checks", help="Skip these ids or globs.", autocompletion=complete_checks_list
+)
+AsOfOption = typer.Option(None, "--as-of", help="Evaluate dates as of this day.")
+ShowPassedOption = typer.Option(False, "--show-passed", help="List passing checks too.")
+ShowSuppressedOption = typer.Option(
+    False, "--show-suppressed", help="List suppressed failures in the table too."
+)
+NoHistoryOption = typer.Option(
+    False, "--no-history", help="Do not record this scan in the history database."
+)
+HibpUrlOption = typer.Option(
+    None,
+    "--hibp-url",
+    help="Range API base URL for --online (https://; http:// only to loopback).",
+    show_default=False,
+)
+HibpTimeoutOption = typer.Option(
+    None,
+    "--hibp-timeout",
+    help="Seconds each range look-up may take, retries included [default: 15].",
+    show_default=False,
+)
 SarifSuppressedOption = typer.Option(
     False,
     "--sarif-include-suppressed",
@@ -113,39 +139,21 @@ def scan(
     formats: list[str] = FormatOption,
     outputs: list[Path] = OutputOption,
     fail_on: str = FailOnOption,
-    include: list[str] = typer.Option(
-        [], "--checks", help="Only these check ids or globs.", autocompletion=complete_checks_list
-    ),
-    exclude: list[str] = typer.Option(
-        [], "--exclude-checks", help="Skip these ids or globs.", autocompletion=complete_checks_list
-    ),
-    as_of: str | None = typer.Option(None, "--as-of", help="Evaluate dates as of this day."),
-    show_passed: bool = typer.Option(False, "--show-passed", help="List passing checks too."),
+    include: list[str] = ChecksOption,
+    exclude: list[str] = ExcludeChecksOption,
+    as_of: str | None = AsOfOption,
+    show_passed: bool = ShowPassedOption,
     suppressions: Path | None = SuppressionsOption,
-    show_suppressed: bool = typer.Option(
-        False, "--show-suppressed", help="List suppressed failures in the table too."
-    ),
+    show_suppressed: bool = ShowSuppressedOption,
     db: Path | None = DbOption,
-    no_history: bool = typer.Option(
-        False, "--no-history", help="Do not record this scan in the history database."
-    ),
+    no_history: bool = NoHistoryOption,
     vault: Path | None = VaultOption,
     no_vault: bool = NoVaultOption,
     passphrase_file: Path | None = PassphraseFileOption,
     hibp: Path | None = HibpOption,
     online: bool = OnlineOption,
-    hibp_url: str | None = typer.Option(
-        None,
-        "--hibp-url",
-        help="Range API base URL for --online (https://; http:// only to loopback).",
-        show_default=False,
-    ),
-    hibp_timeout: float | None = typer.Option(
-        None,
-        "--hibp-timeout",
-        help="Seconds each range look-up may take, retries included [default: 15].",
-        show_default=False,
-    ),
+    hibp_url: str | None = HibpUrlOption,
+    hibp_timeout: float | None = HibpTimeoutOption,
     sarif_include_suppressed: bool = SarifSuppressedOption,
     notify: bool = NotifyOption,
     notify_always: bool = NotifyAlwaysOption,

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import tempfile
-from importlib import resources
 from pathlib import Path
 
 import typer
@@ -16,6 +13,8 @@ from scanner.core.model import Severity
 
 
 def _example_text(blank: bool = False) -> str:
+    from importlib import resources
+
     from scanner.core.files import read_data_file
 
     name = "inventory.blank.toml" if blank else "inventory.example.toml"
@@ -100,6 +99,8 @@ def demo(
     keep: Path | None = typer.Option(None, "--keep", help="Keep the demo files in this folder."),
 ) -> None:
     """Build a throwaway vault with example secrets and scan the example inventory end to end."""
+    import tempfile
+
     from scanner.core.files import atomic_write
     from scanner.report import make_report
     from scanner.services.scan import ScanRequest, load, perform_scan
@@ -162,6 +163,8 @@ def demo(
         else:
             os.environ[PASSPHRASE_ENV] = saved_env
         if keep is None:
+            import shutil
+
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
@@ -33,9 +33,12 @@ from scanner.core.text import one_line
 if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
     from scanner.inventory.platforms import Platform
+    from scanner.services.rotation import RotationDone
     from scanner.state.audit import DatabaseAudit
     from scanner.vault import Entry, Vault
+    from scanner.vault.otp import TotpSeed
     from scanner.vault.passphrase import OsKeyring
+    from scanner.vault.service import ImportedRow, NewSecrets
 
 
 vault_app = typer.Typer(
@@ -115,6 +118,18 @@ def _warn_if_records_altered(where: Where) -> None:
     broken = warning_at(where.db)
     if broken:
         typer.echo(f"posture: warning: {broken}", err=True)
+
+
+def _organisation_words(where: Where) -> tuple[str, ...]:
+    """The organisation's name, brand terms and domains as zxcvbn hints (none without inventory)."""
+    from scanner.passwords.strength import tokens
+
+    inventory = where.load_inventory()
+    if inventory is None:
+        return ()
+    org = inventory.organization
+    texts = (org.name, *org.brand_terms, *org.domains)
+    return tuple(sorted({word for text in texts for word in tokens(text)}))
 
 
 def _keyring_for_remember(remember: bool, unchanged: str) -> OsKeyring | None:
@@ -204,12 +219,6 @@ def _stdin_text(label: str) -> str:
         raise UsageError(f"{label}: stdin is not UTF-8 text; nothing was stored") from None
 
 
-def _entry_or_new(entries: dict[str, Entry], name: str) -> Entry:
-    from scanner.vault import Entry
-
-    return entries.get(name) or Entry(name=name)
-
-
 def init(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -224,7 +233,7 @@ def init(
         ctx, "the passphrase", "use --passphrase-file, POSTURE_VAULT_PASSPHRASE or the prompt"
     )
     from scanner.vault import Vault
-    from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase
+    from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase, refuse_weak_passphrase
 
     where = _where(inventory, vault, db)
     keyring = _keyring_for_remember(remember, "nothing was created")
@@ -235,6 +244,7 @@ def init(
         interactive=True,
         label="New vault passphrase",
     )
+    refuse_weak_passphrase(passphrase, _organisation_words(where))
     created = Vault.create(where.vault, passphrase, audit=where.audit())
     if keyring is not None:
         _remember_after_change(
@@ -257,6 +267,12 @@ def set_secret(
     recovery_codes: Path | None = typer.Option(
         None, "--recovery-codes", help="Store recovery codes from this file, one per line."
     ),
+    set_on: str | None = typer.Option(
+        None,
+        "--set-on",
+        metavar="DATE",
+        help="When the password was set on the platform (YYYY-MM-DD or today).",
+    ),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
@@ -267,11 +283,34 @@ def set_secret(
 ) -> None:
     """Store a password (hidden prompt, or stdin when not a terminal; never argv), a TOTP seed or recovery codes."""
     refuse_stray(ctx, "a password", "type it at the prompt or pipe it on stdin")
-    import dataclasses
+    from scanner.vault.service import NewSecrets, store_secrets
 
-    from scanner.vault.generate import generate_password
-    from scanner.vault.otp import parse_otpauth
+    _refuse_seed_on_argv(totp)
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="--generate" if generate else None)
+    target, name = _target(inv, account)
+    opened = _unlock(
+        where, passphrase_file, remember
+    )  # damage is reported before any secret is read
+    seed = _read_seed(totp)
+    codes = _read_codes(recovery_codes) if recovery_codes is not None else ()
+    password = _new_password(
+        account, target, generate, wanted=seed is None and recovery_codes is None
+    )
+    set_at = _password_set_at(set_on, generate, opened.entry(name))
+    new = NewSecrets(
+        password=password,
+        set_at=set_at,
+        totp=seed,
+        codes=codes if recovery_codes is not None else None,
+    )
+    store_secrets(opened, name, new, _now())
+    _report_stored(account, name, new, generate=generate)
+    if target is not None and inv is not None and password is not None and not generate:
+        _warn_weak(inv, target, password, opened)
 
+
+def _refuse_seed_on_argv(totp: str | None) -> None:
     if totp is not None and totp != "-":
         # Like passwords: argv is visible to other local users (ps, /proc) and shell history.
         # The value is not echoed, and nothing was read or changed.
@@ -280,56 +319,62 @@ def set_secret(
             "shell history can read it); use --totp - and give the otpauth:// URI on stdin or "
             "at the hidden prompt"
         )
-    where = _where(inventory, vault, db)
-    inv = where.load_inventory(required="--generate" if generate else None)
-    target, name = _target(inv, account)
-    opened = _unlock(
-        where, passphrase_file, remember
-    )  # damage is reported before any secret is read
-    seed = None
-    if totp is not None:
-        seed = parse_otpauth(_read_secret("otpauth URI").reveal())
-    codes: tuple[Secret, ...] = ()
-    if recovery_codes is not None:
-        codes = _read_codes(recovery_codes)
-    password: Secret | None = None
+
+
+def _new_password(
+    account: str, target: Account | None, generate: bool, *, wanted: bool
+) -> Secret | None:
+    """A generated password, the one typed or piped in, or None when only a seed or codes are
+    stored."""
+    from scanner.vault.generate import generate_password
+
     if generate:
-        assert target is not None  # noqa: S101 - required above
-        password = generate_password(_platform(target).password)
-    elif seed is None and recovery_codes is None:
-        password = _read_secret(f"Password for {account}")
-    if target is not None and password is not None and not generate:
-        rules = _platform(target).password
-        if not rules.accepts_length(len(password)):
-            _notice(
-                f"{_platform(target).display_name} takes passwords of "
-                f"{rules.limits}; this one has {len(password)}"
-            )
-    now = _now()
+        assert target is not None  # noqa: S101 - --generate requires an inventory account
+        return generate_password(_platform(target).password)
+    if not wanted:
+        return None
+    password = _read_secret(f"Password for {account}")
+    if target is not None:
+        _check_platform_length(target, password)
+    return password
 
-    def change(entries: dict[str, Entry]) -> None:
-        entry = _entry_or_new(entries, name)
-        if password is not None and password != entry.password:
-            entry = entry.with_password(password, now, "replaced by vault set")
-        if seed is not None:
-            entry = dataclasses.replace(entry, totp=seed)
-        if recovery_codes is not None:
-            entry = dataclasses.replace(entry, recovery_codes=codes)
-        entries[name] = entry
 
-    opened.update(change, action="set")
+def _report_stored(account: str, name: str, new: NewSecrets, *, generate: bool) -> None:
     stored = [
         what
         for what, given in (
-            ("a generated password" if generate else "the password", password is not None),
-            ("a TOTP seed", seed is not None),
-            (f"{len(codes)} recovery codes", recovery_codes is not None),
+            ("a generated password" if generate else "the password", new.password is not None),
+            ("a TOTP seed", new.totp is not None),
+            (f"{len(new.codes or ())} recovery codes", new.codes is not None),
         )
         if given
     ]
     typer.echo(f"{account}: stored {' and '.join(stored)} in entry {name}")
     if generate:
         typer.echo(f"  see it with: posture vault get {account}")
+    if new.password is not None and new.set_at is None:
+        _notice(
+            f"{account}: the password's set date is unknown, so it counts as older than any "
+            "departure; give --set-on DATE (or --set-on today) if you know it"
+        )
+
+
+def _read_seed(totp: str | None) -> TotpSeed | None:
+    """--totp -: the otpauth URI from stdin or a hidden prompt (argv was refused before)."""
+    from scanner.vault.otp import parse_otpauth
+
+    if totp is None:
+        return None
+    return parse_otpauth(_read_secret("otpauth URI").reveal())
+
+
+def _check_platform_length(account: Account, password: Secret) -> None:
+    rules = _platform(account).password
+    if not rules.accepts_length(len(password)):
+        _notice(
+            f"{_platform(account).display_name} takes passwords of "
+            f"{rules.limits}; this one has {len(password)}"
+        )
 
 
 def _exact_bytes(text: str) -> bytes:
@@ -368,7 +413,10 @@ def _read_codes(path: Path) -> tuple[Secret, ...]:
 def get(
     account: str = AccountArgument,
     field: str = typer.Option(
-        "password", "--field", help="password, totp (the current code) or recovery."
+        "password",
+        "--field",
+        help="password (the new one while a rotation is pending), live, totp (the current "
+        "code) or recovery.",
     ),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -379,8 +427,8 @@ def get(
     """Print a stored secret: the password, the current TOTP code, or the recovery codes."""
     from scanner.vault.errors import EntryMissing
 
-    if field not in ("password", "totp", "recovery"):
-        raise UsageError(f'--field: "{field}" is not one of password, totp, recovery')
+    if field not in ("password", "live", "totp", "recovery"):
+        raise UsageError(f'--field: "{field}" is not one of password, live, totp, recovery')
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
@@ -388,22 +436,33 @@ def get(
     entry = opened.entry(name)
     if entry is None:
         raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
-    values: list[Secret]
-    if field == "password":
-        if entry.password is None:
-            raise EntryMissing(f'entry "{name}" has no password', path=where.vault)
-        values = [entry.password]
-    elif field == "totp":
-        if entry.totp is None:
-            raise EntryMissing(f'entry "{name}" has no TOTP seed', path=where.vault)
-        values = [entry.totp.code()]
-    else:
-        if not entry.recovery_codes:
-            raise EntryMissing(f'entry "{name}" has no recovery codes', path=where.vault)
-        values = list(entry.recovery_codes)
+    values = _field_values(entry, field, where.vault)
+    if field == "password" and entry.pending is not None:
+        _notice(
+            f"{account}: rotation pending: this is the NEW password to set on the platform; "
+            f"the live one: posture vault get {account} --field live"
+        )
     where.audit().record(opened.vault_id, [name], f"get {field}")
     for value in values:
         typer.echo(_exact_bytes(value.reveal()))
+
+
+def _field_values(entry: Entry, field: str, path: Path) -> list[Secret]:
+    from scanner.vault.errors import EntryMissing
+
+    name = entry.name
+    if field in ("password", "live"):
+        value = entry.pending.value if entry.pending and field == "password" else entry.password
+        if value is None:
+            raise EntryMissing(f'entry "{name}" has no password', path=path)
+        return [value]
+    if field == "totp":
+        if entry.totp is None:
+            raise EntryMissing(f'entry "{name}" has no TOTP seed', path=path)
+        return [entry.totp.code()]
+    if not entry.recovery_codes:
+        raise EntryMissing(f'entry "{name}" has no recovery codes', path=path)
+    return list(entry.recovery_codes)
 
 
 def list_entries(
@@ -428,32 +487,36 @@ def list_entries(
     names = sorted(set(opened.entries()) | set(accounts_by_entry))
     rows: list[tuple[str | int, ...]] = []
     for name in names:
-        entry = opened.entry(name)
         account = accounts_by_entry.get(name)
         label = account.id if account else f"{name} (not in inventory)" if inv else name
-        if entry is None:
-            rows.append((label, "-", "-", "-", "-", "-", "yes" if name in due else ""))
-            continue
-        age = (
-            f"{(today - entry.password_set_at.date()).days} d"
-            if entry.password is not None and entry.password_set_at
-            else "-"
-        )
-        rows.append(
-            (
-                label,
-                age if entry.password is not None else "none",
-                entry.rotations,
-                len(entry.history),
-                "yes" if entry.totp else "no",
-                len(entry.recovery_codes),
-                "yes" if name in due else "",
-            )
-        )
+        rows.append(_entry_row(label, opened.entry(name), today, due=name in due))
     headers = ["account", "password age", "rotations", "history", "totp", "recovery codes"]
     headers.append("rotation due" if inv else "")
     typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
     typer.echo(f"{len(opened.entries())} entries, revision {opened.revision}")
+
+
+def _entry_row(
+    label: str, entry: Entry | None, today: dt.date, *, due: bool
+) -> tuple[str | int, ...]:
+    """One row of `vault list`: ages and counts, never a value."""
+    if entry is None:
+        return (label, "-", "-", "-", "-", "-", "yes" if due else "")
+    set_at = entry.password_set_at
+    age = f"{(today - set_at.date()).days} d" if set_at else "unknown"
+    if entry.pending:
+        rotation = f"pending since {entry.pending.created_at.date().isoformat()}"
+    else:
+        rotation = "yes" if due else ""
+    return (
+        label,
+        age if entry.password is not None else "none",
+        entry.rotations,
+        len(entry.history),
+        "yes" if entry.totp else "no",
+        len(entry.recovery_codes),
+        rotation,
+    )
 
 
 def rotate(
@@ -466,6 +529,11 @@ def rotate(
         "--all-due",
         help="Rotate every account someone departed from since its password was set.",
     ),
+    confirm_: bool = typer.Option(
+        False,
+        "--confirm",
+        help="The platform took the pending new password: make it the live one.",
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Judge --all-due as of this day."),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -473,9 +541,8 @@ def rotate(
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
-    """Generate a new password by the platform's rules, keep the old one in history, say where to change it."""
-    from scanner.vault.generate import generate_password
-    from scanner.vault.rotation import due_for_rotation
+    """Generate a new password by the platform's rules, pending until you confirm the platform took it."""
+    from scanner.services import rotation
 
     if (account is None) == (not all_due):
         raise UsageError("give one ACCOUNT or --all-due")
@@ -483,61 +550,63 @@ def rotate(
     inv = where.load_inventory(required="rotate")
     assert inv is not None  # noqa: S101 - required above
     opened = _unlock(where, passphrase_file, remember)
-    if all_due:
-        today = parse_date(as_of, "--as-of") or dt.date.today()
-        work = [(a, reason or why) for a, why in due_for_rotation(inv, opened, today)]
-        if not work:
-            typer.echo("no account is due for rotation")
-            return
-    else:
-        assert account is not None  # noqa: S101 - checked above
-        work = [(inv.account(account), reason or "manual rotation")]
-    fresh = {a.id: generate_password(_platform(a).password) for a, _ in work}
-    had_password = {a.id for a, _ in work if (e := opened.entry(a.vault_entry)) and e.password}
-    now = _now()
-
-    def change(entries: dict[str, Entry]) -> None:
-        for target, why in work:
-            entry = _entry_or_new(entries, target.vault_entry)
-            entries[target.vault_entry] = entry.rotated(fresh[target.id], now, why)
-
-    opened.update(change, action="rotate")
-    for target, why in work:
-        _report_rotation(target, why, target.id in had_password, where.db)
+    today = parse_date(as_of, "--as-of") or dt.date.today()
+    work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
+    if confirm_:  # with --all-due: every due account whose rotation is pending
+        pending = [a for a, _ in work if (e := opened.entry(a.vault_entry)) and e.pending]
+        _confirm(where, opened, pending if all_due else [a for a, _ in work])
+        return
+    if not work:
+        typer.echo("no account is due for rotation")
+        return
+    for done in rotation.rotate(opened, work, now=_now()):
+        _print_rotation(done)
 
 
-def _report_rotation(target: Account, why: str, had_password: bool, db: Path) -> None:
-    """Where to change the new password, how to see or undo it, and the checklist steps it
-    ticked."""
-    platform = _platform(target)
+def _print_rotation(done: RotationDone) -> None:
+    target, platform = done.account, done.platform
     urls = platform.urls
     where_to = urls.change_password or urls.login or target.url or "the service's settings"
     login = f" (login {target.login_email})" if target.login_email else ""
-    kept = "the old one is kept in history" if had_password else "no earlier one"
-    typer.echo(f"{target.id}: new password stored; {kept} ({why})")
-    typer.echo(f"  now change it on {platform.display_name}{login}: {where_to}")
+    if done.already_pending is not None:
+        since = done.already_pending.date().isoformat()
+        typer.echo(f"{target.id}: a rotation is already pending since {since}; kept as is")
+    else:
+        live = "the live one stays current" if done.had_password else "no live one yet"
+        typer.echo(f"{target.id}: new password stored, pending: {live} ({done.reason})")
+    typer.echo(f"  1. see it with: posture vault get {target.id}")
+    typer.echo(f"  2. change it on {platform.display_name}{login}: {where_to}")
     if urls.login and urls.login != where_to:
-        typer.echo(f"  log in at: {urls.login}")
-    typer.echo(f"  see it with: posture vault get {target.id}")
+        typer.echo(f"     log in at: {urls.login}")
+    typer.echo(f"  3. once the platform took it: posture vault confirm {target.id}")
     typer.echo(f"  if the platform refuses it: posture vault rollback {target.id}")
-    for line in _tick_checklists(db, target.id):
-        typer.echo(f"  {line}")
 
 
-def _tick_checklists(db: Path, account_id: str) -> list[str]:
-    """Tick the rotate steps a rotation completes: breach incidents and offboarding cases."""
-    from scanner.breach.incidents import tick_rotation
+def confirm(
+    account: str = AccountArgument,
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """The platform took the pending new password: it becomes the live one (ticks the rotate
+    steps of open breach incidents and offboarding cases)."""
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="confirm")
+    assert inv is not None  # noqa: S101 - required above
+    _confirm(where, _unlock(where, passphrase_file, remember), [inv.account(account)])
+
+
+def _confirm(where: Where, opened: Vault, accounts: list[Account]) -> None:
     from scanner.core.actor import actor
-    from scanner.offboard.cases import tick_rotation as tick_offboarding
+    from scanner.services import rotation
 
-    by = actor()
-    lines = [
-        f"breach checklist of {a}: ticked {step}" for a, step in tick_rotation(db, account_id, by)
-    ]
-    lines += [
-        f"offboarding of {w}: ticked {step}" for w, step in tick_offboarding(db, account_id, by)
-    ]
-    return lines
+    for done in rotation.confirm(opened, accounts, db=where.db, by=actor(), now=_now()):
+        kept = "the old one is kept in history" if done.had_password else "no earlier one"
+        typer.echo(f"{done.account.id}: rotation confirmed, the new password is live; {kept}")
+        for line in done.ticked:
+            typer.echo(f"  {line}")
 
 
 def rollback(
@@ -549,25 +618,17 @@ def rollback(
     remember: bool = RememberOption,
 ) -> None:
     """Bring back the previous password (for a rotation the platform refused)."""
-    from scanner.vault.errors import EntryMissing
+    from scanner.services.rotation import rollback as roll_back
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
-    name = _existing_entry(inv, account, opened)
-    now = _now()
-
-    def change(entries: dict[str, Entry]) -> None:
-        entry = entries.get(name)
-        if entry is None:
-            raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
-        previous = entry.rolled_back(now)
-        if previous is None:
-            raise EntryMissing(f'entry "{name}" has no earlier password', path=where.vault)
-        entries[name] = previous
-
-    opened.update(change, action="rollback")
-    typer.echo(f"{account}: the previous password is current again; the replaced one is in history")
+    if roll_back(opened, _existing_entry(inv, account, opened), _now()) == "cancelled":
+        typer.echo(f"{account}: the pending rotation is cancelled; the live password is unchanged")
+    else:
+        typer.echo(
+            f"{account}: the previous password is current again; the replaced one is in history"
+        )
 
 
 def history(
@@ -597,6 +658,10 @@ def history(
         return value.isoformat() if value else "-"
 
     rows: list[list[str]] = []
+    if entry.pending is not None:
+        rows.append(["pending", day(entry.pending.created_at), "-", entry.pending.reason])
+        if show:
+            rows[-1].append(entry.pending.value.reveal())
     if entry.password is not None:
         rows.append(["current", day(entry.password_set_at), "-", "-"])
         if show:
@@ -621,18 +686,13 @@ def remove(
     remember: bool = RememberOption,
 ) -> None:
     """Remove an entry (the previous vault stays among the backups)."""
-    from scanner.vault.errors import EntryMissing
+    from scanner.vault.service import remove_entry
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
     opened = _unlock(where, passphrase_file, remember)
     name = _existing_entry(inv, account, opened)
-
-    def change(entries: dict[str, Entry]) -> None:
-        if entries.pop(name, None) is None:
-            raise EntryMissing(f'no vault entry "{name}"', path=where.vault)
-
-    opened.update(change, action="rm")
+    remove_entry(opened, name)
     typer.echo(f"{account}: entry {name} removed (the previous vault is kept as a backup)")
 
 
@@ -660,7 +720,11 @@ def passwd(
     refuse_stray(
         ctx, "a passphrase", "use --new-passphrase-file, POSTURE_NEW_VAULT_PASSPHRASE or the prompt"
     )
-    from scanner.vault.passphrase import NEW_PASSPHRASE_ENV, new_passphrase
+    from scanner.vault.passphrase import (
+        NEW_PASSPHRASE_ENV,
+        new_passphrase,
+        refuse_weak_passphrase,
+    )
 
     where = _where(inventory, vault, db)
     keyring = _keyring_for_remember(remember, "the passphrase was not changed")
@@ -672,6 +736,7 @@ def passwd(
         interactive=True,
         label="New vault passphrase",
     )
+    refuse_weak_passphrase(new, _organisation_words(where))
     if rekey:
         done = opened.rekey(new)
         _forget_stale(opened)
@@ -736,18 +801,32 @@ def _forget_stale(opened: Vault) -> None:
 def import_export(
     file: Path = typer.Argument(..., help="The password manager's CSV export."),
     source: str = typer.Option(..., "--from", help="bitwarden, keepassxc or 1password."),
+    mapping: list[str] | None = typer.Option(
+        None,
+        "--map",
+        metavar="ROW=ACCOUNT",
+        help="Store export row ROW (as numbered in the plan) in ACCOUNT; repeat as needed.",
+    ),
+    set_on: str | None = typer.Option(
+        None,
+        "--set-on",
+        metavar="DATE",
+        help="When these passwords were set, for rows whose export has no date (YYYY-MM-DD).",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan, row by row, and write nothing."
+    ),
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
-    """Import logins from a CSV export, matched to inventory accounts; lists what did not match."""
-    import dataclasses
-
+    """Import logins from a CSV export: one line per row (the account and the rule, or why not)."""
     from scanner.inventory.platforms import catalogue
-    from scanner.vault.importers import Manager, match_logins, read_export
+    from scanner.vault.importers import Manager, Outcome, plan_import, read_export
     from scanner.vault.otp import parse_otpauth
+    from scanner.vault.service import import_rows
 
     try:
         manager = Manager(source.lower())
@@ -755,44 +834,126 @@ def import_export(
         raise UsageError(
             f'--from: "{source}" is not one of {", ".join(m.value for m in Manager)}'
         ) from None
+    set_at = _set_on(set_on)
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="import")
     assert inv is not None  # noqa: S101 - required above
     logins = read_export(file, manager)
-    matches, unmatched = match_logins(logins, inv, dict(catalogue()))
-    seeds = {}
-    for match in matches:
-        if match.login.totp is not None:
-            seeds[match.account.id] = parse_otpauth(
-                match.login.totp.reveal(), source=f"{file}:{match.login.line}: TOTP"
-            )
+    mapped = _parse_map(mapping or [], {login.row for login in logins}, inv)
+    plans = plan_import(logins, inv, dict(catalogue()), mapped=mapped)
+    seeds = {
+        p.login.row: parse_otpauth(p.login.totp.reveal(), source=f"{file}:{p.login.line}: TOTP")
+        for p in plans
+        if p.outcome is Outcome.IMPORT and p.login.totp is not None
+    }
     opened = _unlock(where, passphrase_file, remember)
-    now = _now()
-
-    def change(entries: dict[str, Entry]) -> None:
-        for match in matches:
-            name = match.account.vault_entry
-            entry = _entry_or_new(entries, name)
-            password = match.login.password
-            if password is not None and password != entry.password:
-                entry = entry.with_password(
-                    password, now, f"replaced by import from {manager.value}"
-                )
-            if match.account.id in seeds:
-                entry = dataclasses.replace(entry, totp=seeds[match.account.id])
-            entries[name] = entry
-
-    if matches:
-        opened.update(change, action=f"import {manager.value}")
-    typer.echo(
-        f"imported {len(matches)} of {len(logins)} logins"
-        + (f": {', '.join(m.account.id for m in matches)}" if matches else "")
+    done = import_rows(
+        opened,
+        plans,
+        source=manager.value,
+        seeds=seeds,
+        set_on=set_at,
+        now=_now(),
+        dry_run=dry_run,
     )
-    if unmatched:
-        typer.echo(f"not imported ({len(unmatched)}):")
-        for miss in unmatched:
-            name = one_line(miss.login.name) if miss.login.name else "(no name)"
-            typer.echo(f"  line {miss.login.line}: {name}: {one_line(miss.why)}")
+    for row in done:
+        typer.echo(_import_line(row, dry_run))
+    typer.echo(_import_summary(done, dry_run))
+
+
+def _warn_weak(inventory: Inventory, account: Account, password: Secret, vault: Vault) -> None:
+    """One line on stderr when the password would fail PWD-001 or PWD-003 (never the value)."""
+    from scanner.services.password_check import password_warnings
+    from scanner.services.scan import HMAC_PURPOSE
+
+    others = {
+        a.id: entry.password
+        for a in inventory.accounts
+        if a.id != account.id
+        and (entry := vault.entry(a.vault_entry)) is not None
+        and entry.password is not None
+    }
+    found = password_warnings(inventory, account, password, others, vault.derive_key(HMAC_PURPOSE))
+    if found:
+        typer.echo(f"posture: warning: {account.id}: would fail {'; '.join(found)}", err=True)
+
+
+def _password_set_at(
+    set_on: str | None, generate: bool, entry: Entry | None
+) -> dt.datetime | Literal["at"] | None:
+    """When a password `vault set` stores was set on the platform: --set-on; now for a generated
+    one or one replacing a vault password (the operator just changed it); else unknown."""
+    if set_on is not None:
+        return _set_on(set_on)
+    if generate or (entry is not None and entry.password is not None):
+        return "at"
+    return None
+
+
+def _set_on(text: str | None) -> dt.datetime | None:
+    """--set-on DATE (or today) as midnight UTC of that day; a future day is refused."""
+    if text is not None and text.strip().lower() == "today":
+        text = dt.date.today().isoformat()
+    day = parse_date(text, "--set-on")
+    if day is None:
+        return None
+    if day > dt.date.today():
+        raise UsageError(f"--set-on: {day.isoformat()} is in the future")
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _parse_map(values: list[str], rows: set[int], inventory: Inventory) -> dict[int, str]:
+    mapped: dict[int, str] = {}
+    for value in values:
+        row_text, sep, account_id = value.partition("=")
+        if not sep or not row_text.strip().isdigit() or not account_id.strip():
+            raise UsageError(f'--map: "{value[:60]}" is not ROW=ACCOUNT (e.g. --map 5=youtube)')
+        row = int(row_text)
+        if row not in rows:
+            raise UsageError(f"--map: the export has no login row {row}")
+        mapped[row] = inventory.account(account_id.strip()).id
+    return mapped
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """An export's title as one safe line: control characters replaced, long titles cut."""
+    clean = one_line(text) or "(no title)"
+    return clean if len(clean) <= limit else clean[: limit - 3] + "..."
+
+
+def _import_line(row: ImportedRow, dry_run: bool) -> str:
+    plan = row.plan
+    head = f"row {plan.login.row}: {_shown(plan.login.name)}"
+    if plan.account is None or not row.action:
+        not_done = "would not import" if dry_run else "not imported"
+        why = plan.why
+        if plan.candidates and plan.outcome.value == "ambiguous":
+            why = (
+                f"ambiguous, {plan.why}: {', '.join(plan.candidates)}; "
+                f"choose with --map {plan.login.row}=ACCOUNT"
+            )
+        return f"{head}: {not_done}: {why}"
+    when = row.set_at.date().isoformat() if row.set_at else "unknown"
+    verb = {
+        "stored": "would store in" if dry_run else "stored in",
+        "unchanged": "unchanged in",
+        "date": "unchanged in",
+    }[row.action]
+    extra = ", set date filled in" if row.action == "date" else ""
+    return f"{head}: {verb} {plan.account.id} (by {plan.rule}; set {when}{extra})"
+
+
+def _import_summary(done: list[ImportedRow], dry_run: bool) -> str:
+    from collections import Counter
+
+    outcomes = Counter(r.plan.outcome.value for r in done if not r.action)
+    stored = sum(1 for r in done if r.action in ("stored", "date"))
+    unchanged = sum(1 for r in done if r.action == "unchanged")
+    parts = [f"{count} {name}" for name, count in sorted(outcomes.items())]
+    verb = "would store" if dry_run else "stored"
+    line = f"{len(done)} rows: {verb} {stored}, unchanged {unchanged}"
+    line += f"; not imported: {', '.join(parts)}" if parts else ""
+    return line + ("; dry run, nothing written" if dry_run else "")
 
 
 def forget(
@@ -800,13 +961,10 @@ def forget(
     vault: Path | None = VaultOption,
 ) -> None:
     """Remove this vault's key from the OS keyring."""
-    from scanner.vault import format as fmt
-    from scanner.vault import store
-    from scanner.vault.passphrase import OsKeyring
+    from scanner.vault.service import forget_key
 
     where = _where(inventory, vault, None)
-    header = fmt.parse(store.read(where.vault), where.vault).header
-    if OsKeyring().forget(header.vault_id):
+    if forget_key(where.vault):
         typer.echo("removed the vault's key from the OS keyring")
     else:
         typer.echo("the OS keyring held no key for this vault")
@@ -821,6 +979,7 @@ def register(app: typer.Typer) -> None:
         ("get", get),
         ("list", list_entries),
         ("rotate", rotate),
+        ("confirm", confirm),
         ("rollback", rollback),
         ("history", history),
         ("rm", remove),

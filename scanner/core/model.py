@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import fnmatch
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -94,6 +92,8 @@ _MFA_STRENGTH = {
 
 def fingerprint(check_id: str, account: str) -> str:
     """Stable identity of a finding across scans: hash of check id and account id."""
+    import hashlib  # here: the CLI imports this module for `--help`
+
     return hashlib.sha256(f"{check_id}\x00{account}".encode()).hexdigest()[:32]
 
 
@@ -110,6 +110,8 @@ class Suppression:
 
     def covers(self, check_id: str, account: str) -> bool:
         """True when this entry names `account` and its check pattern matches `check_id`."""
+        import fnmatch
+
         return account in self.accounts and fnmatch.fnmatchcase(check_id, self.check.upper())
 
     def expired_on(self, day: dt.date) -> bool:

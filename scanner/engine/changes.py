@@ -59,11 +59,45 @@ class ScanChanges:
     trend: tuple[PastScan, ...]  # oldest first; this scan is the last
 
     @functools.cached_property
-    def _new_fingerprints(self) -> frozenset[str]:
-        return frozenset(n.fingerprint for n in self.new)
+    def _new_keys(self) -> frozenset[tuple[str, str]]:
+        return frozenset((n.check_id, n.account) for n in self.new)
 
     def is_new(self, finding: Finding) -> bool:
-        return finding.fingerprint in self._new_fingerprints
+        return (finding.check_id, finding.account) in self._new_keys
+
+
+# A recorded finding that did not pass, as stored: check id, account, status, severity (their
+# values), message, suppressed (0 or 1). Plain tuples: a scan of 10,000 accounts has 100,000.
+Issue = tuple[str, str, str, str, str, int]
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """What the history keeps of one scan: the checks it ran, the accounts it scanned, and the
+    findings that did not pass, in account then check order. A finding of a listed check on a
+    listed account that is not among `issues` passed."""
+
+    checks: tuple[str, ...]
+    accounts: tuple[str, ...]
+    issues: tuple[Issue, ...]
+
+
+def issue(finding: Finding) -> Issue:
+    return (
+        finding.check_id,
+        finding.account,
+        finding.status.value,
+        finding.severity.value,
+        finding.message,
+        int(finding.suppression is not None),
+    )
+
+
+def _recorded(item: Issue) -> RecordedFinding:
+    check_id, account, status, severity, message, suppressed = item
+    return RecordedFinding(
+        check_id, account, Status(status), Severity(severity), message, bool(suppressed)
+    )
 
 
 @dataclass(frozen=True)
@@ -97,5 +131,34 @@ def compare(
         f
         for fp, f in was.items()
         if f.status is Status.FAIL and fp in now and now[fp].status is Status.PASS
+    )
+    return new, fixed
+
+
+def changes_between(
+    before: ScanRecord, after: ScanRecord
+) -> tuple[tuple[RecordedFinding, ...], tuple[RecordedFinding, ...]]:
+    """`compare` on two recorded scans, from what did not pass: (new, fixed), same rule.
+
+    New: failing after, not failing before, and its check ran before. Fixed: failing before,
+    and after its check ran on its account (still in the inventory) and it is not an issue.
+    """
+    failing = Status.FAIL.value
+    failed_before = {(i[0], i[1]) for i in before.issues if i[2] == failing}
+    checks_before = set(before.checks)
+    new = tuple(
+        _recorded(i)
+        for i in after.issues
+        if i[2] == failing and i[0] in checks_before and (i[0], i[1]) not in failed_before
+    )
+    issues_after = {(i[0], i[1]) for i in after.issues}
+    checks_after, accounts_after = set(after.checks), set(after.accounts)
+    fixed = tuple(
+        _recorded(i)
+        for i in before.issues
+        if i[2] == failing
+        and i[0] in checks_after
+        and i[1] in accounts_after
+        and (i[0], i[1]) not in issues_after
     )
     return new, fixed

@@ -58,6 +58,10 @@ class Check:
     function: CheckFunction
     scales_with_tier: bool = True
     needs_secrets: bool = False
+    needs_corpus: bool = False  # a breach corpus (--hibp/--online): not run without one
+    # Reads zxcvbn strength verdicts (the costly part of the analysis): a scan whose selected
+    # checks do not scores no password.
+    needs_strength: bool = False
 
     @property
     def family(self) -> str:
@@ -88,6 +92,8 @@ def check(
     references: tuple[str, ...],
     scales_with_tier: bool = True,
     needs_secrets: bool = False,
+    needs_corpus: bool = False,
+    needs_strength: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as check `id`."""
 
@@ -103,7 +109,9 @@ def check(
             references=references,
             function=function,
             scales_with_tier=scales_with_tier,
-            needs_secrets=needs_secrets,
+            needs_secrets=needs_secrets or needs_strength,
+            needs_strength=needs_strength,
+            needs_corpus=needs_corpus,
         )
         return function
 

@@ -22,6 +22,8 @@ class SecretRecord:
     password: Secret | None
     password_set_at: dt.datetime | None = None
     totp_secret: Secret | None = None
+    # A rotation waits for confirmation since then: `password` is still the live value.
+    rotation_pending_since: dt.datetime | None = None
 
 
 class ScoreMethod(enum.Enum):
@@ -52,6 +54,18 @@ class BreachResult:
 
 
 @dataclass(frozen=True)
+class ContextWord:
+    """The password is built on a context word of this kind (brand term, handle...).
+
+    `remainder_score`: zxcvbn's score of what is left once the words are removed; None when that
+    is trivial (nothing, digits and symbols such as a year, or a few characters).
+    """
+
+    kind: str
+    remainder_score: int | None
+
+
+@dataclass(frozen=True)
 class AccountSecrets:
     """Everything the checks may know about one account's stored secrets."""
 
@@ -66,6 +80,7 @@ class AccountSecrets:
     totp_bits: int | None  # None: no seed stored
     totp_valid: bool
     totp_shared_with: tuple[str, ...]
+    context: ContextWord | None = None  # the context word the password is built on, if any
 
 
 @dataclass(frozen=True)

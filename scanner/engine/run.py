@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,15 +27,40 @@ SCORE_WEIGHTS = {
 }
 
 
+# An open (unsuppressed) failure of this severity caps the score, as SSL Labs caps a grade.
+SCORE_CAPS = {Severity.CRITICAL: 39, Severity.HIGH: 69}
+
+
 @dataclass(frozen=True)
 class Summary:
     accounts: int
     checks: int
     failed_by_severity: dict[str, int]
     by_status: dict[str, int]
-    score: int
+    score: int  # after the cap
     incomplete: bool
     suppressed: int = 0
+    raw_score: int = 100  # the weighted share of passes, before the cap
+    cap: int | None = None  # the cap applied, when it lowered the score
+    cap_cause: str = ""  # "3 open critical findings"
+    coverage: int = 100  # % of (check, account) pairs that ran; lower when inputs were missing
+    not_run: tuple[str, ...] = ()  # "password checks not run (no vault)"
+
+    @property
+    def partial(self) -> bool:
+        return self.coverage < 100
+
+    @property
+    def score_notes(self) -> tuple[str, ...]:
+        """What to print beside the score: its cap and cause, and that it is partial."""
+        notes = []
+        if self.cap is not None:
+            notes.append(
+                f"capped at {self.cap} by {self.cap_cause}, {self.raw_score} before the cap"
+            )
+        if self.partial:
+            notes.append(f"partial: coverage {self.coverage}%, {'; '.join(self.not_run)}")
+        return tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -58,17 +84,56 @@ class ScanResult:
         return any(f.status is Status.ERROR for f in self.findings)
 
     def summary(self) -> Summary:
-        fails = Counter(f.severity.value for f in self.findings if f.failed)
-        statuses = Counter(f.status.value for f in self.findings)
+        return self._summary
+
+    @functools.cached_property
+    def _summary(self) -> Summary:
+        # One pass over the findings (10,000 accounts give 200,000); reports and the history
+        # each ask for it.
+        fails: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+        suppressed = 0
+        for finding in self.findings:
+            statuses[finding.status.value] += 1
+            if finding.status is Status.FAIL:
+                fails[finding.severity.value] += 1
+            if finding.suppression is not None:
+                suppressed += 1
+        raw = posture_score(self.findings)
+        cap, cause = score_cap(self.findings)
+        coverage, not_run = self.coverage()
         return Summary(
             accounts=len(self.context.inventory.accounts),
             checks=len(self.checks),
             failed_by_severity={s.value: fails.get(s.value, 0) for s in reversed(Severity)},
             by_status={s.value: statuses.get(s.value, 0) for s in Status},
-            score=posture_score(self.findings),
-            incomplete=self.incomplete,
-            suppressed=sum(1 for f in self.findings if f.suppressed),
+            score=min(raw, cap) if cap is not None else raw,
+            incomplete=statuses[Status.ERROR.value] > 0,
+            suppressed=suppressed,
+            raw_score=raw,
+            cap=cap if cap is not None and cap < raw else None,
+            cap_cause=cause if cap is not None and cap < raw else "",
+            coverage=coverage,
+            not_run=not_run,
         )
+
+    def coverage(self) -> tuple[int, tuple[str, ...]]:
+        """% of (check, account) pairs that could run, and what did not for lack of input."""
+        missing: set[str] = set()
+        not_run: list[str] = []
+        if self.context.secrets is None and any(c.needs_secrets for c in self.checks):
+            missing = {c.id for c in self.checks if c.needs_secrets}
+            not_run.append("password checks not run (no vault)")
+        elif self.context.secrets is not None and self.context.secrets.breach_source is None:
+            corpus = {c.id for c in self.checks if c.needs_corpus}
+            if corpus:
+                missing = corpus
+                not_run.append("breach check not run (no corpus: --hibp or --online)")
+        pairs = len(self.checks) * len(self.context.inventory.accounts)
+        if not pairs or not missing:
+            return 100, tuple(not_run)
+        ran = pairs - len(missing) * len(self.context.inventory.accounts)
+        return int(100 * ran / pairs), tuple(not_run)
 
     def worst_failure(self) -> Severity | None:
         """The highest severity among unsuppressed failures: what the exit code looks at."""
@@ -91,6 +156,16 @@ def posture_score(findings: Sequence[Finding]) -> int:
         if finding.status is Status.PASS:
             passed += weight
     return 100 if total == 0 else round(100 * passed / total)
+
+
+def score_cap(findings: Sequence[Finding]) -> tuple[int | None, str]:
+    """The cap the worst open (unsuppressed) failure puts on the score, and its cause."""
+    for severity, cap in SCORE_CAPS.items():
+        count = sum(1 for f in findings if f.actionable and f.severity is severity)
+        if count:
+            noun = "finding" if count == 1 else "findings"
+            return cap, f"{count} open {severity.value} {noun}"
+    return None, ""
 
 
 def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:

@@ -609,6 +609,25 @@ def platform_for_host(
     return None
 
 
+def platforms_for_host(
+    host: str, platforms: Mapping[str, Platform] | None = None
+) -> tuple[Platform, ...]:
+    """Every platform that signs in at `host`: the one whose `hosts` list it (or a parent
+    domain), then any other whose login page is on that host (accounts.google.com signs in both
+    Google Workspace and YouTube). Several matches are an ambiguity the importer reports."""
+    import urllib.parse
+
+    catalogue_ = platforms or catalogue()
+    name = host.strip().lower().rstrip(".")
+    first = platform_for_host(name, catalogue_)
+    found = [first] if first is not None else []
+    for platform in catalogue_.values():
+        login = platform.urls.login
+        if platform not in found and login and urllib.parse.urlsplit(login).hostname == name:
+            found.append(platform)
+    return tuple(found)
+
+
 def stale_warnings(
     platform_ids: Iterable[str], today: dt.date, platforms: Mapping[str, Platform] | None = None
 ) -> tuple[str, ...]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol, TypeVar
 
 from scanner.core.secret import Secret
 from scanner.engine.facts import (
     AccountSecrets,
     BreachResult,
+    ContextWord,
     PasswordFacts,
     SecretRecord,
     Strength,
@@ -18,6 +20,7 @@ from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import Platform, catalogue, platform_for
 from scanner.inventory.policy import Policy
 from scanner.passwords import reuse
+from scanner.passwords.context import context_kinds, context_word
 from scanner.passwords.corpus import BreachLookupFailed, BreachSource, sha1_hex
 from scanner.passwords.progress import ProgressBar
 from scanner.passwords.seeds import seed_key
@@ -46,12 +49,14 @@ def analyse(
     workers: int | None = None,
     progress: bool = False,
     platforms: Mapping[str, Platform] | None = None,
+    strength: bool = True,
 ) -> PasswordFacts:
     """Score, look up and group every stored secret; the result holds no secret and no hash.
 
     Each distinct password is scored once, against the context words of every account that uses
     it (more words can only lower a zxcvbn estimate), and only when the cache lacks its verdict.
-    `hmac_key` (from the vault's data key) keys the reuse grouping and the cache.
+    `hmac_key` (from the vault's data key) keys the reuse grouping and the cache. With
+    `strength` False (no selected check reads it) nothing is scored and no verdict is set.
     """
     if len(hmac_key) < MIN_KEY_BYTES:
         raise ValueError("hmac_key must hold at least 16 bytes")
@@ -67,48 +72,96 @@ def analyse(
     grouping = reuse.Grouping(passwords, hmac_key)
     exact = grouping.exact
 
-    # One scoring job per distinct password, with the union of its accounts' context words.
-    members: defaultdict[bytes, list[str]] = defaultdict(list)
-    for account_id, digest in exact.items():
-        members[digest].append(account_id)
-    jobs: dict[bytes, ScoringJob] = {}
-    for digest, account_ids in members.items():
-        words: set[str] = set()
-        for account_id in account_ids:
-            words.update(_context(accounts[account_id], inventory, policy, platforms))
-        jobs[digest] = ScoringJob(passwords[account_ids[0]], tuple(sorted(words)))
-
-    strengths, scored, cached = _strengths(
-        jobs, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress
+    jobs = _jobs(
+        exact,
+        passwords,
+        strength,
+        lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
+    )
+    strengths, scored, cached = (
+        _strengths(jobs, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress)
+        if strength
+        else ({}, 0, 0)
     )
     breaches = _breaches(jobs, breach)
     same, similar = grouping.same, grouping.similar
     totp_bits, totp_shared = _totp(by_account, reuse.subkey(hmac_key, "totp"))
 
-    facts: dict[str, AccountSecrets] = {}
-    for account_id in accounts:
-        record = by_account.get(account_id)
-        password = passwords.get(account_id)
-        own = exact.get(account_id)
-        facts[account_id] = AccountSecrets(
+    # Context words are a strength fact (PWD-001): a scan that reads no strength scores none.
+    contexts = _contexts(passwords, accounts, inventory, policy, platforms) if strength else {}
+    facts = {
+        account_id: AccountSecrets(
             account_id=account_id,
-            has_password=password is not None,
-            length=len(password) if password is not None else 0,
-            strength=strengths[own] if own is not None else None,
-            breach=breaches.get(own) if own is not None else None,
+            has_password=account_id in passwords,
+            length=len(passwords[account_id]) if account_id in passwords else 0,
+            strength=_for(strengths, exact.get(account_id)),
+            breach=_for(breaches, exact.get(account_id)),
             reused_with=same.get(account_id, ()),
             similar_to=similar.get(account_id, ()),
-            password_set_at=record.password_set_at if record else None,
+            password_set_at=_set_at(by_account.get(account_id)),
             totp_bits=totp_bits.get(account_id),
             totp_valid=totp_bits.get(account_id, 1) > 0,
             totp_shared_with=totp_shared.get(account_id, ()),
+            context=contexts.get(account_id),
         )
+        for account_id in accounts
+    }
     return PasswordFacts(
         accounts=facts,
         breach_source=breach.description if breach is not None else None,
         scored=scored,
         cached=cached,
     )
+
+
+def _contexts(
+    passwords: Mapping[str, Secret],
+    accounts: Mapping[str, Account],
+    inventory: Inventory,
+    policy: Policy,
+    platforms: Mapping[str, Platform],
+) -> dict[str, ContextWord]:
+    """The context word each account's password is built on (its own words: brand, handle...)."""
+    found = {}
+    for account_id, password in passwords.items():
+        account = accounts[account_id]
+        platform = platform_for(account.platform, platforms)
+        kinds = context_kinds(account, inventory, policy.for_tier(account.tier), platform)
+        word = context_word(password, kinds)
+        if word is not None:
+            found[account_id] = word
+    return found
+
+
+T = TypeVar("T")
+
+
+def _for(found: Mapping[bytes, T], digest: bytes | None) -> T | None:
+    return found.get(digest) if digest is not None else None
+
+
+def _set_at(record: SecretRecord | None) -> dt.datetime | None:
+    return record.password_set_at if record is not None else None
+
+
+def _jobs(
+    exact: Mapping[str, bytes],
+    passwords: Mapping[str, Secret],
+    strength: bool,
+    words_of: Callable[[str], Iterable[str]],
+) -> dict[bytes, ScoringJob]:
+    """One scoring job per distinct password, with the union of its accounts' context words
+    (none when no selected check reads strength: nothing will be scored)."""
+    members: defaultdict[bytes, list[str]] = defaultdict(list)
+    for account_id, digest in exact.items():
+        members[digest].append(account_id)
+    jobs: dict[bytes, ScoringJob] = {}
+    for digest, account_ids in members.items():
+        words: set[str] = set()
+        for account_id in account_ids if strength else ():
+            words.update(words_of(account_id))
+        jobs[digest] = ScoringJob(passwords[account_ids[0]], tuple(sorted(words)))
+    return jobs
 
 
 def _context(

@@ -19,6 +19,11 @@ class TotpSeedLike(Protocol):
     def secret(self) -> Secret: ...
 
 
+class PendingLike(Protocol):
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
 class EntryLike(Protocol):
     @property
     def password(self) -> Secret | None: ...
@@ -26,6 +31,8 @@ class EntryLike(Protocol):
     def password_set_at(self) -> dt.datetime | None: ...
     @property
     def totp(self) -> TotpSeedLike | None: ...
+    @property
+    def pending(self) -> PendingLike | None: ...
 
 
 def records_from_vault(
@@ -43,6 +50,7 @@ def records_from_vault(
                 password=entry.password,
                 password_set_at=entry.password_set_at,
                 totp_secret=entry.totp.secret if entry.totp is not None else None,
+                rotation_pending_since=entry.pending.created_at if entry.pending else None,
             )
         )
     return records

@@ -80,6 +80,12 @@ def _cached_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) >= _MIN_WORD)
 
 
+def tokens(text: str | None) -> tuple[str, ...]:
+    """The context words `text` gives (lower case, 3+ characters): itself, its alphanumeric
+    tokens and their concatenation ("Northwind Coffee" -> northwind, coffee, northwindcoffee)."""
+    return _cached_words(text) if text else ()
+
+
 def context_words(
     account: Account, inventory: Inventory, rules: Rules, platform: Platform
 ) -> tuple[str, ...]:

@@ -81,7 +81,11 @@ class HtmlReport(Report):
             f"{result.context.today} · {summary.accounts} accounts · {summary.checks} checks · "
             f"{escape(inventory.path.name)}</div></div>",
             f'<div><div class="muted">Posture score</div><div class="score" id="score">'
-            f"{summary.score}<small>/100</small></div></div>",
+            f"{summary.score}<small>/100</small></div>"
+            + "".join(
+                f'<div class="muted score-note">{escape(n)}</div>' for n in summary.score_notes
+            )
+            + "</div>",
             "</header>",
             '<input type="checkbox" id="show-passed" class="toggle">'
             '<label for="show-passed">show passing and skipped checks too</label>',

@@ -38,7 +38,9 @@ class JunitReport(Report):
                 totals[key] += value
         for key, value in totals.items():
             root.set(key, str(value))
-        ET.indent(root)
+        ET.indent(
+            root, space=""
+        )  # one element a line, unindented: 200,000 cases at 10,000 accounts
         document = xml(ET.tostring(root, "unicode"))  # ElementTree passes control characters
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + document + "\n"
 

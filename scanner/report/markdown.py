@@ -74,7 +74,9 @@ def _head(view: ReportView) -> list[str]:
     return [
         f"# posture scan: {cell(context.inventory.organization.name)}",
         "",
-        f"**Posture score: {summary.score}/100** · as of {context.today} · "
+        f"**Posture score: {summary.score}/100**"
+        + "".join(f" · {cell(note)}" for note in summary.score_notes)
+        + f" · as of {context.today} · "
         f"{summary.accounts} accounts · {summary.checks} checks"
         + (" · **scan incomplete**" if summary.incomplete else ""),
         "",

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.breach.incidents import open_incidents_at
 from scanner.core.errors import InputError
 from scanner.core.model import Tier
-from scanner.engine.facts import OpenIncident
+from scanner.engine.facts import OpenIncident, OpenOffboarding
 from scanner.inventory.accounts import Account, Inventory
-from scanner.inventory.holders import lost_access, ties
+from scanner.inventory.holders import lost_access, offboarding_ties, ties
 from scanner.inventory.platforms import platform_ids
+from scanner.offboard.cases import open_offboardings_at
 from scanner.services.scan import load
 
 
@@ -60,6 +62,10 @@ class AccountRow:
     password_age_days: int | None
     incident: str | None
     line: int | None
+    # Open offboarding cases of people or agencies tied to the account ("offboarding #2 (alex)").
+    offboarding: tuple[str, ...] = ()
+    # Launches under embargo on the account ("Spring range until 2027-03-01").
+    embargo: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,9 @@ def list_accounts(request: AccountsRequest) -> AccountsListing:
     today = request.today or dt.date.today()
     state, entries = _vault_entries(request, inventory)
     incidents = open_incidents_at(request.db)
+    cases = open_offboardings_at(request.db)
     rows = tuple(
-        _row(inventory, account, today, state, entries, incidents.get(account.id))
+        _row(inventory, account, today, state, entries, incidents.get(account.id), cases)
         for account in inventory.accounts
         if _selected(account, request)
     )
@@ -142,6 +149,7 @@ def _row(
     state: VaultState,
     entries: _Entries,
     incident: OpenIncident | None,
+    cases: Mapping[str, OpenOffboarding],
 ) -> AccountRow:
     listed = [*([account.owner] if account.owner else []), *account.admins]
     listed += account.password_known_by
@@ -163,6 +171,15 @@ def _row(
         password_age_days=age,
         incident=_incident_cell(incident),
         line=account.line,
+        offboarding=tuple(
+            f"offboarding #{case.case_id} ({who})"
+            for who, case in cases.items()
+            if offboarding_ties(inventory, account, who)
+        ),
+        embargo=tuple(
+            f"{launch.name} until {launch.public_on.isoformat()}"
+            for launch in inventory.embargoes(account, today)
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scanner.core.errors import UsageError
-from scanner.core.model import Finding, Status
+from scanner.core.model import Finding, Status, Tier
 from scanner.engine.run import ScanResult
 from scanner.inventory.accounts import Inventory
 from scanner.notify.channels import Channel, Delivery, parse_channels, send
@@ -152,6 +152,12 @@ def _reminders(result: ScanResult) -> list[Reminder]:
                     f"(policy: {limit}); {incident.done} of {incident.steps} steps done",
                 )
             )
+    found += _offboarding_reminders(result)
+    # Stale catalogue facts (one line per platform, already printed as warnings by the scan).
+    # Keyed by platform and facts, not by the day, so it is repeated every remind_days only.
+    found += [
+        Reminder(f"stale:{line.split(' were last verified')[0]}", line) for line in result.warnings
+    ]
     seen = set()
     for finding in result.findings:
         entry = finding.suppression
@@ -165,6 +171,24 @@ def _reminders(result: ScanResult) -> list[Reminder]:
                     f"suppression:{entry.check}:{','.join(entry.accounts)}:{entry.expires}",
                     f"suppression of {entry.check} for {', '.join(entry.accounts)} expires "
                     f"{entry.expires} (owner {entry.owner})",
+                )
+            )
+    return found
+
+
+def _offboarding_reminders(result: ScanResult) -> list[Reminder]:
+    """Offboarding cases open longer than the policy's offboarding_max_days."""
+    context = result.context
+    limit = context.policy.for_tier(Tier.STANDARD).offboarding_max_days
+    found = []
+    for who, case in context.offboardings.items():
+        days = (context.today - case.starts_on).days
+        if days > limit:
+            found.append(
+                Reminder(
+                    f"offboarding:{case.case_id}",
+                    f"offboarding #{case.case_id} of {case.name} ({who}) open {days} days "
+                    f"(policy: {limit}); {case.done} of {case.steps} steps done",
                 )
             )
     return found

@@ -17,7 +17,7 @@ from scanner.core.secret import Secret
 from scanner.engine.context import ScanContext
 from scanner.engine.facts import HandbookFacts, PasswordFacts, SecretRecord
 from scanner.engine.run import ScanResult, run_checks
-from scanner.engine.suppressions import SuppressionFile, apply_suppressions, load_suppressions
+from scanner.engine.suppressions import apply_suppressions, load_suppressions
 from scanner.inventory.accounts import Inventory, load_inventory
 from scanner.inventory.platforms import catalogue, stale_warnings
 from scanner.inventory.policy import Policy, load_policy
@@ -118,50 +118,23 @@ def perform_scan(
     selected = catalogue_of_checks.select(request.include, request.exclude)
     if not selected:
         raise UsageError("--checks/--exclude-checks leave no check to run")
-    suppressions: SuppressionFile | None = None
-    if request.suppressions is not None:
-        suppressions = load_suppressions(request.suppressions)
+    suppressions = load_suppressions(request.suppressions) if request.suppressions else None
     notes: list[str] = []
-    if vault is None and request.vault is not None:
-        if request.vault.exists():
-            # Notices (a key slot below the OWASP minimum, a stale keyring key) become notes.
-            vault = open_vault_secrets(
-                request.vault,
-                inventory,
-                passphrase_file=request.passphrase_file,
-                notice=notes.append,
-            )
-        elif request.vault_required:
-            raise InputError("vault not found", path=request.vault)
-        else:
-            flag = (
-                ""
-                if request.inventory == Path("inventory.toml")
-                else f" --inventory {request.inventory}"
-            )
-            notes.append(
-                f"No vault at {request.vault}: password checks skipped "
-                f"(posture vault init{flag}, then posture vault set ACCOUNT{flag})."
-            )
-    needs_secrets = any(c.needs_secrets for c in selected)
-    with _score_cache(request, wanted=vault is not None) as cache:
-        secrets = _analyse(request, inventory, policy, vault, cache) if needs_secrets else None
-    today = request.today or dt.date.today()
-    context = ScanContext(
-        inventory=inventory,
-        policy=policy,
-        platforms=catalogue(),
-        today=today,
-        incidents=open_incidents_at(state_path(request)),
-        offboardings=open_offboardings_at(state_path(request)),
-        secrets=secrets,
-        handbook=handbook_facts(inventory, policy, today, state_path(request)),
-    )
+    vault = vault or _open_vault(request, inventory, notes)
+    if vault is not None:
+        notes += _pending_notes(vault.records)
+    strength = any(c.needs_strength for c in selected)
+    with _score_cache(request, wanted=vault is not None and strength) as cache:
+        secrets = (
+            _analyse(request, inventory, policy, vault, cache, strength=strength)
+            if any(c.needs_secrets for c in selected)
+            else None
+        )
+    context = _context(request, inventory, policy, secrets)
     result = run_checks(context, selected)
     stale = stale_warnings(
         (a.platform for a in inventory.accounts), context.today, context.platforms
     )
-    notes.extend(stale)
     findings, review = apply_suppressions(
         result.findings,
         suppressions,
@@ -173,7 +146,7 @@ def perform_scan(
         result,
         findings=findings,
         suppression_review=review,
-        notes=(*result.notes, *notes),
+        notes=(*result.notes, *notes, *stale),
         warnings=(*result.warnings, *stale),
     )
     if request.record_history:
@@ -182,6 +155,57 @@ def perform_scan(
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def _open_vault(
+    request: ScanRequest, inventory: Inventory, notes: list[str]
+) -> VaultSecrets | None:
+    """The request's vault, unlocked; None (with a note) where there is none to open."""
+    if request.vault is None:
+        return None
+    if request.vault.exists():
+        # Notices (a key slot below the OWASP minimum, a stale keyring key) become notes.
+        return open_vault_secrets(
+            request.vault, inventory, passphrase_file=request.passphrase_file, notice=notes.append
+        )
+    if request.vault_required:
+        raise InputError("vault not found", path=request.vault)
+    flag = (
+        "" if request.inventory == Path("inventory.toml") else f" --inventory {request.inventory}"
+    )
+    notes.append(
+        f"No vault at {request.vault}: password checks skipped "
+        f"(posture vault init{flag}, then posture vault set ACCOUNT{flag})."
+    )
+    return None
+
+
+def _context(
+    request: ScanRequest, inventory: Inventory, policy: Policy, secrets: PasswordFacts | None
+) -> ScanContext:
+    today = request.today or dt.date.today()
+    state = state_path(request)
+    return ScanContext(
+        inventory=inventory,
+        policy=policy,
+        platforms=catalogue(),
+        today=today,
+        incidents=open_incidents_at(state),
+        offboardings=open_offboardings_at(state),
+        secrets=secrets,
+        handbook=handbook_facts(inventory, policy, today, state),
+    )
+
+
+def _pending_notes(records: Sequence[SecretRecord]) -> list[str]:
+    """One note per account whose rotation waits for confirmation: scans judge the live value."""
+    return [
+        f"{r.account_id}: a rotation is pending since "
+        f"{r.rotation_pending_since.date().isoformat()}; this scan judges the live password "
+        f"until `posture vault confirm {r.account_id}`."
+        for r in records
+        if r.rotation_pending_since is not None
+    ]
 
 
 def handbook_facts(inventory: Inventory, policy: Policy, today: dt.date, db: Path) -> HandbookFacts:
@@ -198,6 +222,8 @@ def _analyse(
     policy: Policy,
     vault: VaultSecrets | None,
     cache: ScoreCache | None,
+    *,
+    strength: bool = True,
 ) -> PasswordFacts | None:
     # Opened (and validated) even without a vault, so a bad corpus is reported at once.
     breach = open_breach_source(
@@ -215,6 +241,7 @@ def _analyse(
             breach=breach,
             workers=request.workers,
             progress=request.progress,
+            strength=strength,
         )
     finally:
         if breach is not None:

@@ -181,6 +181,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (case_id, step_id)
     );
     """,
+    # 7: the history keeps what did not pass, not every finding (issue 13). Per scan, one value:
+    # JSON {"checks": ids run, "accounts": ids scanned, "issues": [[check, account, status,
+    # severity, message, suppressed], ...]} for every FAIL, ERROR and SKIPPED finding, in
+    # account then check order; posture writes it zlib-compressed, this migration as text.
+    # A finding of a listed check on a listed account that is not an issue passed.
+    """
+    ALTER TABLE scans ADD COLUMN findings BLOB;
+    UPDATE scans SET findings = json_object(
+        'checks', json((SELECT json_group_array(check_id) FROM (
+            SELECT check_id, min(rowid) AS first FROM scan_findings
+            WHERE scan_id = scans.id GROUP BY check_id ORDER BY first))),
+        'accounts', json((SELECT json_group_array(account) FROM (
+            SELECT account, min(rowid) AS first FROM scan_findings
+            WHERE scan_id = scans.id GROUP BY account ORDER BY first))),
+        'issues', json((SELECT json_group_array(
+                json_array(check_id, account, status, severity, message, suppressed)) FROM (
+            SELECT check_id, account, status, severity, message, suppressed FROM scan_findings
+            WHERE scan_id = scans.id AND status != 'PASS' ORDER BY rowid)))
+    );
+    DROP TABLE scan_findings;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

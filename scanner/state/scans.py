@@ -4,6 +4,11 @@ Scans are grouped by inventory (its resolved path), so one `posture.db` can serv
 inventories. A finding is *new* when it fails now and did not fail in the previous scan of the
 same inventory; it is *fixed* when it failed then and passes now. Findings hold no secrets, so
 recording them keeps the database free of secrets too.
+
+Each scan keeps, in one compressed value, the checks it ran, the accounts it scanned and the
+findings that did not pass (FAIL, ERROR, SKIPPED; message, severity, suppressed, no evidence):
+a finding of a listed check on a listed account that is not among them passed. Passes, most of
+a healthy scan, cost nothing, and a re-scan writes one row.
 """
 
 from __future__ import annotations
@@ -12,22 +17,38 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.core.model import Finding, Severity, Status
+from scanner.core.errors import StateError
+from scanner.core.model import Status
 from scanner.engine.changes import (
     HistoryEntry,
     PastScan,
     RecordedFinding,
     ScanChanges,
+    ScanRecord,
+    changes_between,
     compare,
+    issue,
 )
 from scanner.state.db import StateDB
 
 if TYPE_CHECKING:
     from scanner.engine.run import ScanResult
+
+__all__ = [
+    "RecordedFinding",
+    "compare",
+    "inventory_key",
+    "list_history",
+    "record_scan",
+    "scan_record",
+    "score_trend",
+    "sparkline",
+]
 
 TREND_LENGTH = 30
 _LAST_SCANS = (
@@ -45,7 +66,8 @@ def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:
     """Store `result` as a new scan and compare it with the previous scan of its inventory."""
     key = inventory_key(result.context.inventory.path)
     summary = result.summary()
-    current = [_recorded(f) for f in result.findings]
+    current = scan_record(result)
+    blob = _encode(current)
     with db.transaction() as conn:
         conn.row_factory = sqlite3.Row
         previous_row = conn.execute(
@@ -54,7 +76,7 @@ def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:
         ).fetchone()
         cursor = conn.execute(
             "INSERT INTO scans (started, finished, as_of, inventory, inventory_sha256, score, "
-            "summary, incomplete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "summary, incomplete, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 result.started.isoformat(),
                 result.finished.isoformat(),
@@ -64,35 +86,18 @@ def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:
                 summary.score,
                 json.dumps(dataclasses.asdict(summary), sort_keys=True),
                 int(summary.incomplete),
+                blob,
             ),
         )
         scan_id = cursor.lastrowid
         assert scan_id is not None  # noqa: S101 - an INSERT always sets lastrowid
-        conn.executemany(
-            "INSERT INTO scan_findings (scan_id, fingerprint, check_id, account, status, "
-            "severity, message, evidence, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    scan_id,
-                    f.fingerprint,
-                    f.check_id,
-                    f.account,
-                    f.status.value,
-                    f.severity.value,
-                    f.message,
-                    json.dumps(dict(f.evidence), sort_keys=True),
-                    int(f.suppressed),
-                )
-                for f in result.findings
-            ],
-        )
         previous = _past_scan(previous_row) if previous_row else None
-        before = _findings(conn, previous.id) if previous else []
+        before = _record(conn, previous.id) if previous else None
         trend_rows = conn.execute(
             _LAST_SCANS,
             (key, TREND_LENGTH),
         ).fetchall()
-    new, fixed = compare(before, current) if previous else ((), ())
+    new, fixed = changes_between(before, current) if before is not None else ((), ())
     return ScanChanges(
         scan_id=scan_id,
         previous=previous,
@@ -100,6 +105,19 @@ def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:
         fixed=fixed,
         trend=tuple(_past_scan(row) for row in reversed(trend_rows)),
     )
+
+
+def scan_record(result: ScanResult) -> ScanRecord:
+    """What the history keeps of `result` (module docstring); refuses a finding given twice."""
+    issues = tuple(issue(f) for f in result.findings if f.status is not Status.PASS)
+    record = ScanRecord(
+        checks=tuple(c.id for c in result.checks),
+        accounts=tuple(a.id for a in result.context.inventory.accounts),
+        issues=issues,
+    )
+    if len({(f.check_id, f.account) for f in result.findings}) != len(result.findings):
+        raise StateError("a scan gave one check's verdict on one account twice (not UNIQUE)")
+    return record
 
 
 def score_trend(db: StateDB, inventory: Path, limit: int = TREND_LENGTH) -> tuple[PastScan, ...]:
@@ -115,10 +133,10 @@ def list_history(db: StateDB, inventory: Path, limit: int = 20) -> list[HistoryE
     """The last `limit` scans of `inventory`, oldest first, each compared with the one before."""
     scans = score_trend(db, inventory, limit + 1)
     entries = []
-    before: list[RecordedFinding] | None = None
+    before: ScanRecord | None = None
     for index, scan in enumerate(scans):
-        after = _findings(db.conn, scan.id)
-        new, fixed = compare(before, after) if before is not None else ((), ())
+        after = _record(db.conn, scan.id)
+        new, fixed = changes_between(before, after) if before is not None else ((), ())
         if index > 0 or len(scans) <= limit:
             entries.append(HistoryEntry(scan, before is not None, new, fixed))
         before = after
@@ -151,31 +169,44 @@ def _past_scan(row: Any) -> PastScan:
     )
 
 
-def _findings(conn: sqlite3.Connection, scan_id: int) -> list[RecordedFinding]:
+def _encode(record: ScanRecord) -> bytes:
+    document = {"checks": record.checks, "accounts": record.accounts, "issues": record.issues}
+    return zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
+    """The recorded scan `scan_id`: compressed by posture, plain JSON from the migration, or,
+    in a database of an older schema opened read-only, every finding in `scan_findings`."""
+    legacy = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_findings'"
+    ).fetchall()
+    if legacy:
+        return _legacy_record(conn, scan_id)
+    row = conn.execute("SELECT findings FROM scans WHERE id = ?", (scan_id,)).fetchone()
+    value = row[0] if row is not None else None
+    if value is None:
+        return ScanRecord(checks=(), accounts=(), issues=())
+    raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+    document = json.loads(raw if raw[:1] == b"{" else zlib.decompress(raw))
+    return ScanRecord(
+        checks=tuple(document["checks"]),
+        accounts=tuple(document["accounts"]),
+        issues=tuple(map(tuple, document["issues"])),
+    )
+
+
+def _legacy_record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
     rows = conn.execute(
         "SELECT check_id, account, status, severity, message, suppressed FROM scan_findings "
         "WHERE scan_id = ? ORDER BY rowid",
         (scan_id,),
     ).fetchall()
-    return [
-        RecordedFinding(
-            check_id=row[0],
-            account=row[1],
-            status=Status(row[2]),
-            severity=Severity(row[3]),
-            message=row[4],
-            suppressed=bool(row[5]),
-        )
-        for row in rows
-    ]
-
-
-def _recorded(finding: Finding) -> RecordedFinding:
-    return RecordedFinding(
-        check_id=finding.check_id,
-        account=finding.account,
-        status=finding.status,
-        severity=finding.severity,
-        message=finding.message,
-        suppressed=finding.suppressed,
+    return ScanRecord(
+        checks=tuple(dict.fromkeys(row[0] for row in rows)),
+        accounts=tuple(dict.fromkeys(row[1] for row in rows)),
+        issues=tuple(
+            (row[0], row[1], row[2], row[3], row[4], int(row[5]))
+            for row in rows
+            if row[2] != Status.PASS.value
+        ),
     )

@@ -7,13 +7,15 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Literal
 
 from scanner.core.secret import Secret
 from scanner.vault.otp import TotpSeed
 
 HISTORY_LIMIT = 10
 PAYLOAD_FORMAT = 1
+# `with_password(..., set_at=AT)`: the value was set at the moment of the change itself.
+AT: Final = "at"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,16 @@ class PastPassword:
     value: Secret
     set_at: dt.datetime | None
     retired_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class PendingPassword:
+    """A rotation's new value, not yet confirmed as taken by the platform: the live password is
+    still `Entry.password` until `confirmed`."""
+
+    value: Secret
+    created_at: dt.datetime
     reason: str
 
 
@@ -37,14 +49,28 @@ class Entry:
     rotations: int = 0
     last_rotated_at: dt.datetime | None = None
     last_rotation_reason: str | None = None
+    pending: PendingPassword | None = None
 
-    def with_password(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
-        """This entry with `value` as the current password; the old one moves into history."""
+    def with_password(
+        self,
+        value: Secret,
+        at: dt.datetime,
+        reason: str,
+        *,
+        set_at: dt.datetime | Literal["at"] | None = AT,
+    ) -> Entry:
+        """This entry with `value` as the current password; the old one moves into history.
+
+        `set_at` is when the value was set on the platform: the change time (default), a date an
+        export or the operator gave, or None when nobody knows (older than any departure).
+        """
         history = self.history
         if self.password is not None:
             past = PastPassword(self.password, self.password_set_at, at, reason)
             history = (past, *history)[:HISTORY_LIMIT]
-        return dataclasses.replace(self, password=value, password_set_at=at, history=history)
+        when = at if set_at == AT else set_at
+        assert not isinstance(when, str)  # noqa: S101 - narrowed for mypy
+        return dataclasses.replace(self, password=value, password_set_at=when, history=history)
 
     def rotated(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
         changed = self.with_password(value, at, reason)
@@ -54,6 +80,17 @@ class Entry:
             last_rotated_at=at,
             last_rotation_reason=reason,
         )
+
+    def with_pending(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
+        """This entry with a rotation pending: `value` waits for confirmation; nothing else moves."""
+        return dataclasses.replace(self, pending=PendingPassword(value, at, reason))
+
+    def confirmed(self, at: dt.datetime) -> Entry | None:
+        """The pending value as the live password (set at `at`); None when none is pending."""
+        if self.pending is None:
+            return None
+        done = self.rotated(self.pending.value, at, self.pending.reason)
+        return dataclasses.replace(done, pending=None)
 
     def rolled_back(self, at: dt.datetime) -> Entry | None:
         """The previous password back as current; None when there is no history.
@@ -125,6 +162,14 @@ def _entry_record(entry: Entry) -> dict[str, Any]:
         "rotations": entry.rotations,
         "last_rotated_at": _time(entry.last_rotated_at),
         "last_rotation_reason": entry.last_rotation_reason,
+        # Added after format 1 shipped: older vaults have no key, and read as "none pending".
+        "pending": None
+        if entry.pending is None
+        else {
+            "value": entry.pending.value.reveal(),
+            "created_at": _time(entry.pending.created_at),
+            "reason": entry.pending.reason,
+        },
     }
 
 
@@ -158,6 +203,17 @@ def _entry(name: str, record: Mapping[str, Any]) -> Entry:
         rotations=int(record.get("rotations", 0)),
         last_rotated_at=_parse_time(record.get("last_rotated_at")),
         last_rotation_reason=record.get("last_rotation_reason"),
+        pending=_pending(record.get("pending")),
+    )
+
+
+def _pending(record: Mapping[str, Any] | None) -> PendingPassword | None:
+    if record is None:
+        return None
+    return PendingPassword(
+        value=Secret(record["value"]),
+        created_at=_parse_time(record["created_at"]) or utc_now(),
+        reason=str(record["reason"]),
     )
 
 

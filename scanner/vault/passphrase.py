@@ -12,7 +12,7 @@ import queue
 import stat
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,30 @@ def new_passphrase(
     raise PassphraseUnavailable(
         f"no passphrase: give {option}, set {env}, or run on a terminal to be asked"
     )
+
+
+MIN_PASSPHRASE_LENGTH = 15
+MIN_PASSPHRASE_SCORE = 3
+
+
+def refuse_weak_passphrase(passphrase: Secret, context: Sequence[str] = ()) -> None:
+    """UsageError (exit 2, one line, no value) for a passphrase under 15 characters or with a
+    zxcvbn score under 3 against the organisation's context words: it protects every secret."""
+    from scanner.passwords.strength import score_password
+
+    length = len(passphrase.reveal())
+    if length < MIN_PASSPHRASE_LENGTH:
+        raise UsageError(
+            f"the vault passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters (this one "
+            f"has {length}); nothing was written"
+        )
+    score = score_password(passphrase, context).score
+    if score < MIN_PASSPHRASE_SCORE:
+        raise UsageError(
+            f"the vault passphrase is too easy to guess (zxcvbn score {score}, with the "
+            f"organisation's words; at least {MIN_PASSPHRASE_SCORE}): use four or more random "
+            "words; nothing was written"
+        )
 
 
 def unlock(

@@ -287,7 +287,7 @@ def test_no_secret_reaches_breach_output_exports_or_the_database(
 def test_checklist_without_a_vault_passphrase_warns_and_still_prints(
     inventory_file: Path, db_path: Path
 ):
-    env = {"POSTURE_VAULT_PASSPHRASE": "pw"}
+    env = {"POSTURE_VAULT_PASSPHRASE": "breach test passphrase: kiln lantern"}
     assert runner.invoke(app, ["vault", "init", "-i", str(inventory_file)], env=env).exit_code == 0
     result = breach(inventory_file, "checklist", "x-main", env={"POSTURE_VAULT_PASSPHRASE": ""})
     assert result.exit_code == 0, result.output

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,8 +128,13 @@ def test_mailbox_tagged_account_matches_by_login_email(inventory: Inventory):
 def test_no_mailbox_step_when_the_mailbox_is_not_in_the_inventory(inventory: Inventory):
     checklist = tailor_checklist(inventory, inventory.account("tiktok-brand"), today=TODAY)
     assert not any(i.startswith("mailbox:") for i in _ids(checklist))
-    # The generic step still names the addresses to secure.
-    assert "acme@brightsocial.example, ops@brightsocial.example" in checklist.steps[0].title
+    # The agency's addresses are not the company's to secure: each gets a "replace" step.
+    assert "(none at the company)" in checklist.steps[0].title
+    steps = {s.id: s.title for s in checklist.steps}
+    assert "Replace the login address acme@brightsocial.example" in steps["replace-login-email"]
+    assert (
+        "Replace the recovery address ops@brightsocial.example" in steps["replace-recovery-email"]
+    )
 
 
 def test_shared_password_shows_the_other_account_by_name(inventory: Inventory):
@@ -300,3 +306,33 @@ def test_step_found_by_printed_number_or_id(inventory: Inventory):
     assert find_step(checklist, ROTATE_STEP) == checklist.step(ROTATE_STEP)
     assert find_step(checklist, "0") is None
     assert find_step(checklist, str(len(checklist.steps) + 1)) is None
+
+
+def test_a_recovery_address_outside_the_company_is_replaced_not_its_password_changed(
+    tmp_path: Path,
+) -> None:
+    from scanner.breach.runbook import tailor_checklist
+    from scanner.services.scan import load
+
+    fjordline = Path(__file__).resolve().parents[1] / "data" / "fjordline" / "inventory.toml"
+    inventory = load(fjordline)
+    checklist = tailor_checklist(inventory, inventory.account("instagram-brand"))
+    steps = {s.id: s for s in checklist.steps}
+    replace = steps["replace-recovery-email"]
+    assert replace.title.startswith(
+        "Replace the recovery address ingrid.dahl@gmail.example with a company mailbox"
+    )
+    assert replace.required and replace.phase == "contain"
+    # The mailbox step no longer asks to change the password of the leaver's Gmail.
+    assert "ingrid.dahl@gmail.example" not in steps["secure-mailbox"].title
+    phone = steps["replace-recovery-phone"]
+    assert "held by an employee" in phone.title
+    ids = [s.id for s in checklist.steps]
+    assert ids.index("secure-mailbox") < ids.index("replace-recovery-email")
+    # An account whose recovery channels are all the company's gets neither step.
+    workspace = tailor_checklist(inventory, inventory.account("workspace-admin"))
+    assert not {"replace-recovery-email", "replace-recovery-phone"} & {
+        s.id for s in workspace.steps
+    }
+    tiktok = tailor_checklist(inventory, inventory.account("tiktok"))
+    assert "held by an agency" in {s.id: s for s in tiktok.steps}["replace-recovery-phone"].title

@@ -24,11 +24,17 @@ def test_rotating_through_the_vault_ticks_the_rotate_step(tmp_path, monkeypatch)
 
     rotated = runner.invoke(app, ["vault", "rotate", "x-main", "--reason", "breach"])
     assert rotated.exit_code == 0, rotated.output
-    assert "breach checklist of x-main: ticked rotate-password" in rotated.stdout
+    # Generating a password changes nothing on the platform: the step stays open.
+    assert "ticked" not in rotated.stdout
+    exported = runner.invoke(app, ["breach", "export", "x-main"]).stdout
+    assert "[ ] **Change the password now" in exported
 
+    confirmed = runner.invoke(app, ["vault", "rotate", "x-main", "--confirm"])
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "breach checklist of x-main: ticked rotate-password" in confirmed.stdout
     exported = runner.invoke(app, ["breach", "export", "x-main"]).stdout
     assert "[x] **Change the password now" in exported
-    assert "ticked by posture vault rotate" in exported
+    assert "ticked by posture vault confirm" in exported
 
 
 def test_rotating_an_account_with_no_incident_ticks_nothing(tmp_path, monkeypatch):

@@ -37,7 +37,10 @@ def with_vault(inventory: Path) -> None:
     env = {"POSTURE_VAULT_PASSPHRASE": PASSPHRASE}
     assert runner.invoke(app, ["vault", "init", "-i", str(inventory)], env=env).exit_code == 0
     stored = runner.invoke(
-        app, ["vault", "set", "shopify", "-i", str(inventory)], input=SENTINEL + "\n", env=env
+        app,
+        ["vault", "set", "shopify", "--set-on", "today", "-i", str(inventory)],
+        input=SENTINEL + "\n",
+        env=env,
     )
     assert stored.exit_code == 0, stored.output
 
@@ -57,6 +60,7 @@ def test_the_table_lists_every_account_with_owner_tier_mfa_and_holders(company):
         "vault",
         "age",
         "case",
+        "embargo",
     ]
     inventory = load_inventory(company)
     for account in inventory.accounts:

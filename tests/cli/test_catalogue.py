@@ -61,7 +61,7 @@ def test_vault_rotate_names_each_new_platforms_change_password_page(
         result = invoke("vault", "rotate", f"acct-{platform_id}")
         assert result.exit_code == 0, result.output
         platform = catalogue()[platform_id]
-        expected = f"now change it on {platform.display_name} (login social@test.example): "
+        expected = f"2. change it on {platform.display_name} (login social@test.example): "
         assert f"{expected}{platform.urls.change_password}\n" in result.stdout
 
 

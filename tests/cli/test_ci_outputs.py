@@ -179,7 +179,7 @@ def test_summary_line_goes_to_stderr_only_when_files_are_written(inventory, tmp_
     assert loud.returncode == 0
     assert loud.stderr == (
         "posture: 14 accounts: failing 0 critical, 13 high, 10 medium, 5 low, 0 info; "
-        "score 90/100; exit 0: nothing at or above critical; wrote r.json\n"
+        "score 69/100; exit 0: nothing at or above critical; wrote r.json\n"
     )
 
 

@@ -145,3 +145,40 @@ def test_rescan_scores_nothing_again(folder):
     assert again.context.secrets is not None
     assert again.context.secrets.scored == 0
     assert again.context.secrets.cached == 1
+
+
+def test_a_pending_rotation_is_not_a_fix_until_confirmed(folder):
+    store("x-main", "acmeoutdoor2024")
+    assert findings()[("PWD-001", "x-main")]["status"] == "FAIL"
+    rotated = runner.invoke(app, ["vault", "rotate", "x-main"])
+    assert rotated.exit_code == 0, rotated.output
+    # The platform still has the old password: the scan judges it and says why.
+    assert findings()[("PWD-001", "x-main")]["status"] == "FAIL"
+    table = runner.invoke(app, ["scan", "--fail-on", "none"]).stdout
+    assert "x-main: a rotation is pending since" in table
+    confirmed = runner.invoke(app, ["vault", "confirm", "x-main"])
+    assert confirmed.exit_code == 0, confirmed.output
+    assert findings()[("PWD-001", "x-main")]["status"] == "PASS"
+
+
+def test_a_breach_only_scan_scores_nothing_and_still_finds_the_breach(folder):
+    """`--checks PWD-002`: no check reads a strength verdict, so zxcvbn never runs."""
+    import sqlite3
+
+    from scanner.core.secret import Secret
+    from scanner.passwords.corpus import sha1_hex
+
+    store("x-main", "acmeoutdoor2024")
+    store("instagram-main", "tgV7#pQ2!mZr9$Lw4@xB")
+    corpus = folder / "pwned.txt"
+    corpus.write_text(f"{sha1_hex(Secret('acmeoutdoor2024'))}:12\r\n")
+    found = findings("--checks", "PWD-002", "--hibp", str(corpus))
+    assert found[("PWD-002", "x-main")]["status"] == "FAIL"
+    assert found[("PWD-002", "instagram-main")]["status"] == "PASS"
+    assert {check for check, _ in found} == {"PWD-002"}
+    with sqlite3.connect(folder / "posture.db") as conn:
+        assert conn.execute("SELECT count(*) FROM score_cache").fetchone() == (0,)
+    found = findings("--checks", "PWD-001,PWD-002", "--hibp", str(corpus))
+    assert found[("PWD-001", "x-main")]["status"] == "FAIL"  # scored when asked for
+    with sqlite3.connect(folder / "posture.db") as conn:
+        assert conn.execute("SELECT count(*) FROM score_cache").fetchone() == (2,)

@@ -95,6 +95,9 @@ for _ in range({rounds}):
     result = CliRunner().invoke(app, ["vault", "rotate", "x-main"])
     if result.exit_code != 0:
         sys.exit("rotate failed: " + result.output)
+    result = CliRunner().invoke(app, ["vault", "confirm", "x-main"])
+    if result.exit_code != 0:
+        sys.exit("confirm failed: " + result.output)
 """
 
 _READER = """

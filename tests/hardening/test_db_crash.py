@@ -79,11 +79,14 @@ def ok(*args: str) -> str:
     return result.stdout
 
 
-FINDINGS_PER_SCAN = "SELECT scan_id, count(*) FROM scan_findings GROUP BY scan_id ORDER BY scan_id"
+FINDINGS_PER_SCAN = (
+    "SELECT id, json_extract(summary, '$.accounts') * json_extract(summary, '$.checks'), "
+    "findings IS NOT NULL FROM scans ORDER BY id"
+)
 
 # Statement numbers inside the scan's history transaction: 0 BEGIN, 1 SELECT previous,
-# 2 INSERT scans, 3..158 INSERT scan_findings (one per finding), 159-160 SELECTs, 161 COMMIT.
-SCAN_KILLS = [(0, 0), (2, 0), (3, 0), (80, 0), (161, 0), (80, 1), (160, 1)]
+# 2 INSERT scans (with its findings), 3 SELECT the previous scan's, 4 SELECT the trend, 5 COMMIT.
+SCAN_KILLS = [(0, 0), (2, 0), (3, 0), (4, 0), (5, 0), (2, 1), (4, 1)]
 
 
 @pytest.mark.parametrize(("statement", "cache_pages"), SCAN_KILLS)
@@ -101,7 +104,7 @@ def test_scan_killed_while_recording_history_leaves_none_of_it(
     assert rows(work, "SELECT count(*) FROM scans") == [(1,)]
     ok("scan", "--as-of", AS_OF)
     after = rows(work, FINDINGS_PER_SCAN)
-    assert len(after) == 2 and after[1][1] == before[0][1]
+    assert len(after) == 2 and after[1][1:] == before[0][1:] == (before[0][1], 1)
 
 
 @pytest.mark.parametrize("statement", range(5))
@@ -116,20 +119,23 @@ def test_breach_tick_killed_mid_transaction_leaves_none_of_it(work: Path, statem
 @pytest.mark.parametrize(
     ("transaction", "statement"), [(1, 0), (1, 1), (1, 2), (2, 0), (2, 3), (2, 4)]
 )
-def test_vault_rotate_killed_in_its_audit_or_tick_transaction(
+def test_vault_confirm_killed_in_its_audit_or_tick_transaction(
     work: Path, transaction: int, statement: int
 ) -> None:
-    killed(work, ["vault", "rotate", "x-main"], transaction, statement)
+    ok("vault", "rotate", "x-main")  # pending: nothing ticked yet
+    assert rows(work, "SELECT count(*) FROM incident_steps") == [(0,)]
+    killed(work, ["vault", "confirm", "x-main"], transaction, statement)
     shown = ok("breach", "show", "x-main")
     assert_intact(work)
-    # The vault was saved before the database was written: the new password is there.
+    # The vault was saved before the database was written: the new password is live.
     entry = Vault.open(work / "posture.vault", Secret(PASSPHRASE)).entry("x-main")
-    assert entry is not None and entry.rotations == 1
-    audit = rows(work, "SELECT count(*) FROM vault_audit WHERE action = 'rotate'")
+    assert entry is not None and entry.rotations == 1 and entry.pending is None
+    audit = rows(work, "SELECT count(*) FROM vault_audit WHERE action = 'confirm rotation'")
     assert audit == [(0,)] if transaction == 1 else [(1,)]
     assert rows(work, "SELECT count(*) FROM incident_steps") == [(0,)]
     assert "rotate-password" in shown
-    out = ok("vault", "rotate", "x-main")
+    ok("vault", "rotate", "x-main")
+    out = ok("vault", "confirm", "x-main")
     assert "ticked rotate-password" in out
     assert rows(work, "SELECT count(*) FROM incident_steps") == [(1,)]
 
@@ -166,6 +172,6 @@ def test_scans_sigkilled_at_random_moments_never_leave_half_a_scan(work: Path) -
         assert "score trend" in ok("history")
         assert_intact(work)
         counts = rows(work, FINDINGS_PER_SCAN)
-        assert all(count == per_scan for _, count in counts), counts
+        assert all(count == per_scan and stored for _, count, stored in counts), counts
         assert len(counts) == rows(work, "SELECT count(*) FROM scans")[0][0]
     ok("scan", "--as-of", AS_OF)

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import tomllib
 import urllib.parse
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +61,7 @@ NOT_BASE32 = "SENTINEL-seed-not-base32-18!"  # refused by `vault set --totp -`
 SEED_STDIN = "SENTINELSEEDSTDINAAQQZZ23456ABCD"  # x-main, `--totp -` (otpauth URI on stdin)
 SEED_ARGV = "SENTINELSEEDARGVBBRRYY765432DCBA"  # design-tool: refused on argv, then `--totp -`
 SEED_IMPORT = "SENTINELSEEDIMPRTCCSSXX23456EFGH"  # instagram-main, from the Bitwarden export
+CONTEXT_PW = "AcmeOutdoor~2026!!"  # design-tool: built on the brand, `vault set` warns
 CODES = ("SENTINEL-rc-one-5d7a", "SENTINEL-rc-two-b3c9", "SENTINEL-rc-three-0f61")
 
 SENTINELS: dict[str, str] = {
@@ -72,6 +76,7 @@ SENTINELS: dict[str, str] = {
     "keepassxc password": KEEPASSXC_PW,
     "1password password": ONEPASSWORD_PW,
     "seed not base32": NOT_BASE32,
+    "context-word password": CONTEXT_PW,
     "seed stdin": SEED_STDIN,
     "seed argv": SEED_ARGV,
     "seed import": SEED_IMPORT,
@@ -161,7 +166,23 @@ class LeakSearch:
             if path.is_file() and path not in inputs:
                 found.append(path)
                 self.surfaces.append(Surface(f"file {path.relative_to(root)}", path.read_bytes()))
+                if path.name == "posture.db":
+                    self.history(path)
         return found
+
+    def history(self, db: Path) -> None:
+        """The scan history is stored compressed: search it decompressed too."""
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(scans)")}
+            if "findings" not in columns:
+                return
+            for scan_id, stored in conn.execute(
+                "SELECT id, findings FROM scans WHERE findings IS NOT NULL"
+            ):
+                data = stored if isinstance(stored, bytes) else str(stored).encode()
+                if data[:1] != b"{":
+                    data = zlib.decompress(data)
+                self.surfaces.append(Surface(f"history of scan #{scan_id}", data))
 
     def leaks(self) -> list[str]:
         hits = []
@@ -237,6 +258,8 @@ def _vault_secrets(path: Path, passphrase: str) -> dict[str, str]:
             values[f"{name} password"] = entry.password.reveal()
         for n, past in enumerate(entry.history, 1):
             values[f"{name} password -{n}"] = past.value.reveal()
+        if entry.pending is not None:
+            values[f"{name} pending"] = entry.pending.value.reveal()
         if entry.totp is not None:
             values[f"{name} seed"] = entry.totp.secret.reveal()
         for n, code in enumerate(entry.recovery_codes, 1):
@@ -349,12 +372,16 @@ def test_no_secret_leaks_through_any_command_in_process(
     run("vault", "set", "x-main", "--recovery-codes", str(paths["codes"]), "--passphrase-file", p1)  # fmt: skip
     run("vault", "set", "x-main", "--totp", "-", "--passphrase-file", p1, input=NOT_BASE32, code=2)
     run("vault", "set", "x-main", "--passphrase-file", wrong, input=SHARED + "\n", code=2)
+    # a password built on the brand: `vault set` warns at once (PWD-001), never with the value.
+    run("vault", "set", "design-tool", "--set-on", "2026-11-01", "--passphrase-file", p1, input=CONTEXT_PW + "\n")  # fmt: skip
     run("vault", "set", "nobody", "--passphrase-file", p1, input=SHARED + "\n", code=2)
 
     # import from each manager's CSV export.
     for manager in ("bitwarden", "keepassxc", "1password"):
         out = run("vault", "import", str(paths[manager]), "--from", manager, "--passphrase-file", p1)  # fmt: skip
-        assert out.startswith("imported 1 of")
+        assert out.startswith("row 1: ") and "stored in" in out
+        dry = run("vault", "import", str(paths[manager]), "--from", manager, "--dry-run", "--passphrase-file", p1)  # fmt: skip
+        assert "dry run, nothing written" in dry
 
     # read back: list, history (no values), get (exactly the value asked for).
     run("vault", "list", "--passphrase-file", p1, "--as-of", AS_OF)
@@ -432,8 +459,15 @@ def test_no_secret_leaks_through_any_command_in_process(
     run("offboard", "export", "alex", "-o", "offboarding.md")
 
     # change: rotate, roll back, remove, re-encrypt under a new passphrase.
-    rotated = run("vault", "rotate", "x-support", "--reason", "leaver", "--passphrase-file", p1)
-    assert "offboarding of alex: ticked rotate:x-support" in rotated
+    run("vault", "rotate", "x-support", "--reason", "leaver", "--passphrase-file", p1)
+    pending = _vault_secrets(Path("posture.vault"), PASSPHRASE_1)["x-support pending"]
+    run.get("vault", "get", "x-support", "--passphrase-file", p1, expected=[pending])
+    run.get("vault", "get", "x-support", "--field", "live", "--passphrase-file", p1, expected=[BRAVO])  # fmt: skip
+    run("scan", "--passphrase-file", p1, "--as-of", AS_OF, code=1)  # notes the pending rotation
+    run("vault", "list", "--passphrase-file", p1, "--as-of", AS_OF)
+    run("breach", "checklist", "x-main", "--since", "2026-01-01", "--passphrase-file", p1)
+    confirmed = run("vault", "confirm", "x-support", "--passphrase-file", p1)
+    assert "offboarding of alex: ticked rotate:x-support" in confirmed
     closed = run("offboard", "close", "alex", "--force", "--reason", "drill", "--passphrase-file", p1)  # fmt: skip
     assert "ACC-002 x-support" in closed  # positive control: the checks ran on the vault's secrets
     run("vault", "rotate", "--all-due", "--as-of", "2027-06-01", "--passphrase-file", p1)
@@ -476,6 +510,8 @@ def test_rotated_passwords_leak_nowhere_but_history_show(sandbox: Path) -> None:
     run("init", ".", "--passphrase-file", p1)
     run("vault", "set", "x-support", "--generate", "--passphrase-file", p1)
     run("vault", "rotate", "x-support", "--passphrase-file", p1)
+    run("vault", "rotate", "x-support", "--passphrase-file", p1)  # already pending: kept
+    run("vault", "confirm", "x-support", "--passphrase-file", p1)
     run("vault", "list", "--passphrase-file", p1)
     run("vault", "history", "x-support", "--passphrase-file", p1)
     run("scan", "--passphrase-file", p1, "-f", "json", "-o", "r.json", code=(0, 1))

@@ -69,7 +69,7 @@ def test_the_first_scan_announces_open_failures_and_a_rerun_sends_nothing(
     assert first.exit_code == 0, first.output
     [post] = webhook.inbox.take()
     assert post["title"] == "posture: Acme Outdoor: 13 new findings"
-    assert "score 90/100" in post["message"]
+    assert "score 69/100" in post["message"]
     assert "Open failures: 13 high, 10 medium, 5 low" in post["message"]
     assert "- **high** x-support · ACC-002 Departed person" in post["message"]
     # min_severity defaults to high: a medium failure is not announced
@@ -123,7 +123,7 @@ def test_notify_always_sends_a_heartbeat_when_nothing_changed(
     assert scan("--notify-always").exit_code == 0
     [post] = webhook.inbox.take()
     assert post["title"] == "posture: Acme Outdoor: scan ran, nothing new"
-    assert "score 90/100" in post["message"]
+    assert "score 69/100" in post["message"]
 
 
 def test_a_failing_channel_loses_neither_reports_nor_history_nor_the_exit_code(
@@ -142,7 +142,7 @@ def test_a_failing_channel_loses_neither_reports_nor_history_nor_the_exit_code(
     assert json.loads((folder / "report.json").read_text())["findings"]
     assert (folder / "report.html").stat().st_size > 0
     history = runner.invoke(app, ["history"])
-    assert history.exit_code == 0 and "90" in history.stdout
+    assert history.exit_code == 0 and "69" in history.stdout
 
     strict = runner.invoke(app, ["scan", *AS_OF, "--notify", "--notify-strict", *args])
     assert strict.exit_code == 3
@@ -292,3 +292,19 @@ def test_reminders_for_an_incident_open_too_long_and_an_expiring_suppression(
     assert scan(as_of=("--as-of", "2027-02-01")).exit_code == 0
     [post] = webhook.inbox.take()  # seven days on: reminded again
     assert "on x-main open" in post["message"]
+
+
+def test_reminders_for_an_offboarding_open_too_long_and_stale_catalogue_facts(
+    folder: Path, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTURE_NOTIFY", webhook.url())
+    started = runner.invoke(app, ["offboard", "start", "alex", "--by", "priya"])
+    assert started.exit_code == 0, started.output
+    late = ("--as-of", "2028-01-10")
+    assert scan(as_of=late).exit_code == 0
+    [post] = webhook.inbox.take()
+    assert "offboarding #1 of Alex Moreau (alex) open" in post["message"]
+    assert "(policy: 14)" in post["message"]
+    assert "platform catalogue: X (Twitter) facts" in post["message"]
+    assert scan(as_of=("--as-of", "2028-01-11")).exit_code == 0
+    assert webhook.inbox.take() == []  # reminded yesterday: not again until remind_days pass

@@ -129,11 +129,14 @@ def test_vault_rotate_ticks_the_rotate_step(work: Path) -> None:
     run("vault", "init")
     run("offboard", "start", "alex")
     out = run("vault", "rotate", "x-support", "--reason", "leaver")
-    assert "offboarding of alex: ticked rotate:x-support" in out
+    assert "offboarding" not in out  # pending: nothing is ticked until the platform took it
+    confirmed = run("vault", "confirm", "x-support")
+    assert "offboarding of alex: ticked rotate:x-support" in confirmed
     exported = run("offboard", "export", "alex")
     assert "[x] **Change the password of x-support" in exported
     assert "ticked by posture vault rotate" in exported
-    again = run("vault", "rotate", "x-support")
+    run("vault", "rotate", "x-support")
+    again = run("vault", "confirm", "x-support")
     assert "offboarding" not in again  # already done: ticked once
 
 
@@ -161,6 +164,7 @@ def test_close_is_refused_until_the_inventory_and_vault_are_fixed(work: Path) ->
     assert "ACC-003 x-support" in refused
     assert "closed" not in run("offboard", "list").split("\n")[2]
     run("vault", "rotate", "x-support")
+    run("vault", "confirm", "x-support")
     out = run("offboard", "close", "alex")
     assert "closed offboarding case #1 of alex" in out
     assert "verified as of" in out

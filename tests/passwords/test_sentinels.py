@@ -32,6 +32,7 @@ class Entry:
     password: Secret | None
     password_set_at: None = None
     totp: Seed | None = None
+    pending: None = None  # a rotation waiting for confirmation (none here)
 
 
 def forms(secret: str) -> list[str]:

@@ -107,7 +107,10 @@ def test_passwd_rekey_leaves_the_old_passphrase_opening_nothing(
 ) -> None:
     path = tmp_path / "posture.vault"
     _weak_vault(path, monkeypatch)
-    env = {"POSTURE_VAULT_PASSPHRASE": PASSPHRASE, "POSTURE_NEW_VAULT_PASSPHRASE": "a new one"}
+    env = {
+        "POSTURE_VAULT_PASSPHRASE": PASSPHRASE,
+        "POSTURE_NEW_VAULT_PASSPHRASE": "a new one: copper lantern drifts",
+    }
     done = run_posture(
         "vault",
         "passwd",

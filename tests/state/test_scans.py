@@ -1,7 +1,9 @@
+import dataclasses
 import datetime as dt
 import json
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from scanner.core.errors import StateError
 from scanner.core.model import Severity, Status
 from scanner.services.scan import ScanRequest, perform_scan
-from scanner.state.db import StateDB
+from scanner.state.db import MIGRATIONS, SCHEMA_VERSION, StateDB
 from scanner.state.scans import (
     RecordedFinding,
     compare,
@@ -72,15 +74,18 @@ def test_first_scan_is_recorded_with_no_previous_and_a_one_point_trend(inventory
     assert [p.score for p in result.history.trend] == [result.summary().score]
 
 
-def test_every_scan_and_all_its_findings_are_recorded(inventory, tmp_path):
+def stored(db: Path, scan_id: int) -> dict:
+    with sqlite3.connect(db) as conn:
+        (blob,) = conn.execute("SELECT findings FROM scans WHERE id = ?", (scan_id,)).fetchone()
+    return json.loads(zlib.decompress(blob))
+
+
+def test_every_scan_and_its_non_passing_findings_are_recorded(inventory, tmp_path):
     db = tmp_path / "posture.db"
     result = scan(inventory, db)
     with sqlite3.connect(db) as conn:
         scans = conn.execute(
             "SELECT inventory, inventory_sha256, score, as_of, summary FROM scans"
-        ).fetchall()
-        rows = conn.execute(
-            "SELECT fingerprint, check_id, account, status, severity, evidence FROM scan_findings"
         ).fetchall()
     assert scans == [
         (
@@ -92,11 +97,71 @@ def test_every_scan_and_all_its_findings_are_recorded(inventory, tmp_path):
         )
     ]
     assert json.loads(scans[0][4])["failed_by_severity"] == result.summary().failed_by_severity
-    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
-        (f.fingerprint, f.check_id, f.account, f.status.value, f.severity.value)
-        for f in result.findings
+    document = stored(db, 1)
+    assert document["checks"] == [c.id for c in result.checks]
+    assert document["accounts"] == [a.id for a in result.context.inventory.accounts]
+    not_passed = [f for f in result.findings if f.status is not Status.PASS]
+    assert any(f.status is Status.SKIPPED for f in not_passed)
+    assert len(not_passed) < len(result.findings)  # passes are not stored
+    assert document["issues"] == [
+        [f.check_id, f.account, f.status.value, f.severity.value, f.message, int(f.suppressed)]
+        for f in not_passed
     ]
-    assert [json.loads(r[5]) for r in rows] == [dict(f.evidence) for f in result.findings]
+    assert "evidence" not in json.dumps(document)
+
+
+def test_history_of_a_schema_1_database_is_migrated_and_still_compares(inventory, tmp_path):
+    """Scans recorded by posture before issue 13 (every finding in scan_findings) keep working."""
+    db = tmp_path / "posture.db"
+    first = perform_scan(ScanRequest(inventory=inventory, today=AS_OF, db=db))
+    summary = first.summary()
+    with sqlite3.connect(db) as conn:  # scan #1 as schema 1 stored it
+        conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+        conn.execute(
+            "INSERT INTO scans VALUES (1, ?, ?, '2026-11-23', ?, ?, ?, ?, 0)",
+            (
+                first.started.isoformat(),
+                first.finished.isoformat(),
+                inventory_key(inventory),
+                first.context.inventory.digest,
+                summary.score,
+                json.dumps(dataclasses.asdict(summary)),
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO scan_findings VALUES (1, ?, ?, ?, ?, ?, ?, '{}', ?)",
+            [
+                (f.fingerprint, f.check_id, f.account, f.status.value, f.severity.value,
+                 f.message, int(f.suppressed))
+                for f in first.findings
+            ],
+        )  # fmt: skip
+    fix_tiktok_mfa(inventory)
+    second = scan(inventory, db)
+    assert second.history.previous.id == 1
+    assert [(f.check_id, f.account) for f in second.history.fixed] == [("MFA-001", "tiktok-brand")]
+    assert second.history.new == ()
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+    assert "scan_findings" not in tables
+    assert version == SCHEMA_VERSION
+    with StateDB(db, readonly=True) as state:
+        entries = list_history(state, inventory)
+    assert [(e.has_previous, len(e.new), len(e.fixed)) for e in entries] == [
+        (False, 0, 0),
+        (True, 0, 1),
+    ]
+
+
+def test_a_re_scan_adds_one_row_and_less_than_the_findings(inventory, tmp_path):
+    db = tmp_path / "posture.db"
+    scan(inventory, db)
+    size = db.stat().st_size
+    scan(inventory, db)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM scans").fetchone() == (2,)
+    assert db.stat().st_size - size <= 4096 * 2
 
 
 def test_second_scan_after_a_fix_reports_it_fixed(inventory, tmp_path):
@@ -163,9 +228,8 @@ def test_suppressed_state_is_recorded(inventory, tmp_path):
         encoding="utf-8",
     )
     scan(inventory, db, suppressions=path)
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT check_id, account FROM scan_findings WHERE suppressed = 1")
-        assert rows.fetchall() == [("MFA-001", "tiktok-brand")]
+    issues = stored(db, 1)["issues"]
+    assert [(i[0], i[1]) for i in issues if i[5]] == [("MFA-001", "tiktok-brand")]
 
 
 def test_record_is_all_or_nothing(inventory, tmp_path):
@@ -179,7 +243,7 @@ def test_record_is_all_or_nothing(inventory, tmp_path):
         finished=result.finished,
     )
     with StateDB(db) as state:
-        with pytest.raises(StateError, match="UNIQUE"):
+        with pytest.raises(StateError, match="twice"):
             record_scan(state, duplicated)
         assert len(state.query("SELECT id FROM scans")) == 1
 

@@ -100,8 +100,37 @@ def test_get_reports_a_missing_entry_or_field(vault_dir: Path) -> None:
     assert "has no TOTP seed" in no_totp.stderr
 
 
+def test_a_password_set_without_a_date_is_listed_as_unknown_not_zero_days(
+    vault_dir: Path,
+) -> None:
+    result = invoke("vault", "set", "x-support", input="typed-in-from-memory\n")
+    assert result.exit_code == 0, result.output
+    assert "set date is unknown" in result.stderr
+    row = next(r for r in _ok("vault", "list").splitlines() if r.startswith("x-support"))
+    assert row.split()[1] == "unknown"
+    assert " 0 d" not in row
+    # Unknown counts as older than any departure: Alex (a holder) left, so it is due.
+    out = _ok("vault", "rotate", "--all-due", "--as-of", "2026-11-23")
+    assert "x-support: new password stored" in out
+    assert "no password set date" in out
+
+
+def test_set_on_dates_the_password_so_a_later_departure_makes_it_due(vault_dir: Path) -> None:
+    _ok("vault", "set", "x-support", "--set-on", "2026-08-20", input="after-alex-left\n")
+    listed = _ok("vault", "list", "--as-of", "2026-08-30").splitlines()
+    row = next(r for r in listed if r.startswith("x-support"))
+    assert row.split()[1:3] == ["10", "d"]
+    assert "yes" not in row  # set after Alex left on 2026-08-15: not due
+    _ok("vault", "set", "x-support", "--set-on", "2026-08-01", input="after-alex-left\n")
+    listed = _ok("vault", "list", "--as-of", "2026-08-30").splitlines()
+    assert next(r for r in listed if r.startswith("x-support")).rstrip().endswith("yes")
+    result = invoke("vault", "set", "x-main", "--set-on", "2999-01-01", input="x\n")
+    assert result.exit_code == 2
+    assert "in the future" in result.stderr
+
+
 def test_list_shows_ages_rotations_and_totp_but_no_value(vault_dir: Path) -> None:
-    _ok("vault", "set", "x-main", input=f"{SENTINEL}\n")
+    _ok("vault", "set", "x-main", "--set-on", "today", input=f"{SENTINEL}\n")
     _ok("vault", "set", "x-main", "--totp", "-", input=SEED_SENTINEL)
     out = _ok("vault", "list")
     row = next(line for line in out.splitlines() if line.startswith("x-main"))
@@ -116,20 +145,45 @@ def test_rotate_keeps_history_and_says_where_to_change_it(vault_dir: Path) -> No
     out = _ok("vault", "rotate", "x-support", "--reason", "alex left")
     assert "https://x.com/i/flow/login" in out
     assert "posture vault rollback x-support" in out
+    assert "pending" in out
+    assert "posture vault confirm x-support" in out
     new = _ok("vault", "get", "x-support").strip()
     assert new != "old-password"
     assert len(new) == 24  # X generate_length (catalogue v2)
+    # Until confirmed, the old value is the live one.
+    assert _ok("vault", "get", "x-support", "--field", "live") == "old-password\n"
+    assert "0 rotations" in _ok("vault", "history", "x-support")
+    assert "rotation confirmed" in _ok("vault", "confirm", "x-support")
     history = _ok("vault", "history", "x-support")
     assert "alex left" in history
     assert "old-password" not in history
     assert "1 rotations" in history
+    assert _ok("vault", "get", "x-support", "--field", "live").strip() == new
 
 
 def test_rollback_restores_the_previous_password(vault_dir: Path) -> None:
     _ok("vault", "set", "x-support", input="old-password\n")
     _ok("vault", "rotate", "x-support")
+    assert "pending rotation is cancelled" in _ok("vault", "rollback", "x-support")
+    assert _ok("vault", "get", "x-support") == "old-password\n"
+    _ok("vault", "rotate", "x-support")
+    _ok("vault", "rotate", "x-support", "--confirm")
     assert "previous password is current again" in _ok("vault", "rollback", "x-support")
     assert _ok("vault", "get", "x-support") == "old-password\n"
+
+
+def test_confirm_without_a_pending_rotation_is_an_error(vault_dir: Path) -> None:
+    _ok("vault", "set", "x-support", input="old-password\n")
+    result = invoke("vault", "confirm", "x-support")
+    assert result.exit_code == 2
+    assert "no rotation is pending" in result.stderr
+
+
+def test_a_second_rotate_keeps_the_pending_value(vault_dir: Path) -> None:
+    _ok("vault", "rotate", "x-support")
+    first = _ok("vault", "get", "x-support")
+    assert "already pending" in _ok("vault", "rotate", "x-support")
+    assert _ok("vault", "get", "x-support") == first
 
 
 def test_rollback_without_history_is_an_error(vault_dir: Path) -> None:
@@ -155,6 +209,10 @@ def test_rotate_all_due_rotates_accounts_a_leaver_knew(vault_dir: Path) -> None:
     assert "Alex Moreau departed 2026-08-15" in out
     assert "x-main" not in out
     assert _ok("vault", "get", "x-main") == "keep-me\n"
+    # Pending until confirmed: still due, and a second run keeps the values being typed.
+    assert "already pending" in _ok("vault", "rotate", "--all-due", "--as-of", "2026-11-23")
+    confirmed = _ok("vault", "rotate", "--all-due", "--confirm", "--as-of", "2026-11-23")
+    assert "x-support: rotation confirmed" in confirmed
     assert "no account is due" in _ok("vault", "rotate", "--all-due", "--as-of", "2026-11-23")
 
 
@@ -206,8 +264,9 @@ def test_import_bitwarden_stores_matched_and_lists_unmatched(vault_dir: Path) ->
         "Home,,login,My bank,,,0,https://bank.example,me@home.example,bank-pw,\n"
     )
     out = _ok("vault", "import", str(export), "--from", "bitwarden")
-    assert "imported 1 of 2 logins: x-main" in out
-    assert "line 3: My bank" in out
+    assert "row 1: X: stored in x-main (by host + login email; set unknown)" in out
+    assert "row 2: My bank: not imported: personal" in out
+    assert "2 rows: stored 1, unchanged 0; not imported: 1 personal" in out
     assert SENTINEL not in out
     assert "bank-pw" not in out
     assert _ok("vault", "get", "x-main") == f"{SENTINEL}\n"

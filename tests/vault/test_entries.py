@@ -64,3 +64,29 @@ def test_payload_round_trip_keeps_every_field() -> None:
     entry = entry.with_password(Secret("one"), _at(0), "set").rotated(Secret("two"), _at(1), "why")
     decoded = decode_payload(encode_payload({"a": entry}))
     assert decoded == {"a": entry}
+
+
+def test_a_pending_rotation_round_trips_and_older_payloads_read_as_none_pending() -> None:
+    import datetime as dt
+    import json
+
+    from scanner.core.secret import Secret
+    from scanner.vault.entries import Entry, decode_payload, encode_payload
+
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    entry = Entry("x", password=Secret("live-1"), password_set_at=at).with_pending(
+        Secret("new-2"), at, "alex left"
+    )
+    again = decode_payload(encode_payload({"x": entry}))["x"]
+    assert again == entry
+    assert again.password == Secret("live-1")
+    assert again.pending is not None and again.pending.value == Secret("new-2")
+    confirmed = again.confirmed(at + dt.timedelta(hours=1))
+    assert confirmed is not None and confirmed.pending is None
+    assert confirmed.password == Secret("new-2") and confirmed.rotations == 1
+    assert confirmed.history[0].value == Secret("live-1")
+    # A vault written before pending rotations existed has no "pending" key at all.
+    payload = json.loads(encode_payload({"x": Entry("x", password=Secret("v"))}))
+    del payload["entries"]["x"]["pending"]
+    old = decode_payload(json.dumps(payload).encode())["x"]
+    assert old.pending is None and old.password == Secret("v")

@@ -83,7 +83,7 @@ def test_a_second_row_for_the_same_account_is_not_imported(tmp_path: Path) -> No
     logins = read_export(_write(tmp_path, text), Manager.KEEPASSXC)
     matches, unmatched = match_logins(logins, load(EXAMPLE), dict(catalogue()))
     assert [m.account.id for m in matches].count("newsletter") == 1
-    assert any("already matched newsletter" in u.why for u in unmatched)
+    assert any("already goes to newsletter" in u.why for u in unmatched)
 
 
 def test_wrong_manager_header_is_an_input_error_on_line_one(tmp_path: Path) -> None:

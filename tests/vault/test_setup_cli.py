@@ -58,3 +58,36 @@ def test_demo_builds_a_vault_with_weak_reused_and_strong_secrets(
     import os
 
     assert "POSTURE_VAULT_PASSPHRASE" not in os.environ
+
+
+@pytest.mark.parametrize(
+    ("passphrase", "reason"),
+    [
+        ("a", "at least 15 characters (this one has 1)"),
+        ("Tr0ub4dor&3xyz", "at least 15 characters (this one has 14)"),
+        ("qwertyuiopasdfgh", "too easy to guess"),
+        ("AcmeOutdoor123456", "too easy to guess"),  # the organisation's own brand term
+    ],
+)
+def test_vault_init_refuses_a_weak_passphrase_and_writes_nothing(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, passphrase: str, reason: str
+) -> None:
+    monkeypatch.setenv("POSTURE_VAULT_PASSPHRASE", passphrase)
+    result = invoke("vault", "init")
+    assert result.exit_code == 2
+    assert reason in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(passphrase) == 1 or passphrase not in result.output
+    assert not (workdir / "posture.vault").exists()
+
+
+def test_vault_passwd_refuses_a_weak_new_passphrase_and_keeps_the_old(
+    workdir: Path, passphrase_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert invoke("vault", "init").exit_code == 0
+    before = (workdir / "posture.vault").read_bytes()
+    monkeypatch.setenv("POSTURE_NEW_VAULT_PASSPHRASE", "short-one")
+    result = invoke("vault", "passwd")
+    assert result.exit_code == 2
+    assert "at least 15 characters" in result.stderr
+    assert (workdir / "posture.vault").read_bytes() == before
