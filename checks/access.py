@@ -171,10 +171,9 @@ def rotate_after_departure(account: Account, ctx: ScanContext) -> Verdict:
         "https://www.news18.com/amp/news/tech/new-malware-poses-security-concerns-for-facebook-accounts-all-details-6192835.html",
         META_SECURITY,
     ),
+    tiers=(Tier.CRITICAL,),
 )
 def full_control_holders(account: Account, ctx: ScanContext) -> Verdict:
-    if account.tier is not Tier.CRITICAL:
-        return skipped("not a critical account")
     limit = ctx.rules(account).max_full_control
     platform = ctx.platform(account)
     full: list[str] = []

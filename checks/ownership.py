@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scanner.core.model import EvidenceValue, Holder, Mfa, Severity, Status, Tier
-from scanner.engine.check import Verdict, check, fail, passed, skipped
+from scanner.engine.check import Verdict, check, fail, passed
 from scanner.engine.context import ScanContext
 from scanner.inventory import exposure, holders
 from scanner.inventory.accounts import Account
@@ -138,10 +138,9 @@ def owner_missing(account: Account, ctx: ScanContext) -> Verdict:
         "https://www.wired.com/2012/08/apple-amazon-mat-honan-hacking/",
         CISA_SOCIAL,
     ),
+    tiers=(Tier.CRITICAL,),
 )
 def weak_chain(account: Account, ctx: ScanContext) -> Verdict:
-    if account.tier is not Tier.CRITICAL:
-        return skipped("not a critical account")
     critical = ctx.policy.for_tier(Tier.CRITICAL)
     org = ctx.inventory.organization
     problems: list[str] = []
@@ -175,10 +174,9 @@ def weak_chain(account: Account, ctx: ScanContext) -> Verdict:
         "https://blockworks.co/news/sec-confirms-sim-swap-attack",
         "https://www.fcc.gov/port-out-fraud-targets-your-private-accounts",
     ),
+    tiers=(Tier.CRITICAL,),
 )
 def no_carrier_lock(account: Account, ctx: ScanContext) -> Verdict:
-    if account.tier is not Tier.CRITICAL:
-        return skipped("not a critical account")
     if not exposure.phone_involved(account):
         return passed("no SMS second factor and no recovery phone", carrier_lock=None)
     if account.recovery_phone_carrier_lock:
