@@ -23,6 +23,8 @@ def test_example_shows_each_new_field() -> None:
     assert x_main.connected_apps[0].scope is AppScope.WRITE
     assert inventory.account("facebook-page").role_of("agency:brightsocial") == "partial-access"
     assert inventory.account("facebook-page").role_of("dana") == "full-control"
+    assert "ads" in inventory.account("facebook-page").tags
+    assert not [a.id for a in inventory.accounts if "ads" in a.tags and a.id != "facebook-page"]
     assert inventory.account("shopify-store").access_via == ("social-mailbox",)
     kai = inventory.people["kai"]
     assert kai.status is PersonStatus.LEAVING and kai.leaving_on == dt.date(2027, 6, 30)
