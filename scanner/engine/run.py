@@ -118,23 +118,27 @@ class ScanResult:
         )
 
     def coverage(self) -> tuple[int, tuple[str, ...]]:
-        """% of (check, account) pairs that could run, and what did not for lack of input."""
-        missing: set[str] = set()
-        not_run: list[str] = []
-        if self.context.secrets is None and any(c.needs_secrets for c in self.checks):
-            missing = {c.id for c in self.checks if c.needs_secrets}
-            not_run.append("password checks not run (no vault)")
-        elif self.context.secrets is not None and self.context.secrets.breach_source is None:
-            corpus = {c.id for c in self.checks if c.needs_corpus}
-            if corpus:
-                missing = corpus
-                not_run.append("breach check not run (no corpus: --hibp or --online)")
+        """% of the (check, account) pairs the checks apply to that could run, and what did not
+        for lack of input."""
+        missing, not_run = self._not_run()
         tiers = Counter(a.tier for a in self.context.inventory.accounts)
         pairs = applicable_pairs(self.checks, tiers)
         if not pairs or not missing:
-            return 100, tuple(not_run)
+            return 100, not_run
         ran = pairs - applicable_pairs([c for c in self.checks if c.id in missing], tiers)
-        return int(100 * ran / pairs), tuple(not_run)
+        return int(100 * ran / pairs), not_run
+
+    def _not_run(self) -> tuple[set[str], tuple[str, ...]]:
+        """The checks that could not run for lack of input, and why."""
+        if self.context.secrets is None and any(c.needs_secrets for c in self.checks):
+            return {c.id for c in self.checks if c.needs_secrets}, (
+                "password checks not run (no vault)",
+            )
+        if self.context.secrets is not None and self.context.secrets.breach_source is None:
+            corpus = {c.id for c in self.checks if c.needs_corpus}
+            if corpus:
+                return corpus, ("breach check not run (no corpus: --hibp or --online)",)
+        return set(), ()
 
     def worst_failure(self) -> Severity | None:
         """The highest severity among unsuppressed failures: what the exit code looks at."""
