@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from scanner.cli.groups import PostureGroup
+from scanner.cli.groups import PostureGroup, lazy_root
 from scanner.core.errors import PostureError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -176,7 +176,7 @@ def main() -> None:
     """Console-script entry point."""
     _no_core_dumps()
     try:
-        app(prog_name="posture")
+        lazy_root(app)(prog_name="posture")  # builds only the command that runs
     finally:
         try:
             sys.stdout.flush()
