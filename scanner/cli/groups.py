@@ -121,7 +121,8 @@ class PendingCommand:
 def lazy_root(app: typer.Typer) -> TyperGroup:
     """`app` as click's root group, as `typer.main.get_command(app)` makes it, except that each
     command is built only when it is run or its help is shown. Same help, same behaviour."""
-    from typer.main import TyperInfo, get_install_completion_arguments
+    from typer.main import get_install_completion_arguments
+    from typer.models import TyperInfo
 
     options = {
         "pretty_exceptions_short": app.pretty_exceptions_short,
