@@ -91,9 +91,7 @@ class ScanResult:
     def _summary(self) -> Summary:
         # One pass over the findings (10,000 accounts give 200,000), the score and its cap
         # included; reports and the history each ask for it.
-        tally = _Tally()
-        for finding in self.findings:
-            tally.add(finding)
+        tally = _Tally(self.findings)
         raw = tally.score()
         cap, cause = tally.cap()
         coverage, not_run = self.coverage()
@@ -147,27 +145,31 @@ class ScanResult:
 class _Tally:
     """What the summary counts, in one pass: the rules of `posture_score` and `score_cap`."""
 
-    def __init__(self) -> None:
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        # One loop with local names: it runs once per finding, 200,000 times at 10,000 accounts.
+        pairs: Counter[tuple[Status, Severity]] = Counter()
+        open_failures: Counter[Severity] = Counter()  # FAIL and not suppressed
+        suppressed = 0
+        fail = Status.FAIL
+        for finding in findings:
+            pairs[finding.status, finding.severity] += 1
+            if finding.suppression is not None:
+                suppressed += 1
+            elif finding.status is fail:
+                open_failures[finding.severity] += 1
         self.statuses: Counter[Status] = Counter()
         self.fails: Counter[Severity] = Counter()  # every FAIL, suppressed or not
-        self.open: Counter[Severity] = Counter()  # FAIL and not suppressed
-        self.suppressed = 0
         self.total = self.passed = 0
-
-    def add(self, finding: Finding) -> None:
-        status = finding.status
-        self.statuses[status] += 1
-        if finding.suppression is not None:
-            self.suppressed += 1
-        if status is Status.PASS:
-            weight = SCORE_WEIGHTS[finding.severity]
-            self.total += weight
-            self.passed += weight
-        elif status is Status.FAIL:
-            self.fails[finding.severity] += 1
-            self.total += SCORE_WEIGHTS[finding.severity]
-            if finding.suppression is None:
-                self.open[finding.severity] += 1
+        for (status, severity), count in pairs.items():
+            self.statuses[status] += count
+            if status is Status.FAIL:
+                self.fails[severity] += count
+            if status in (Status.PASS, Status.FAIL):
+                self.total += SCORE_WEIGHTS[severity] * count
+            if status is Status.PASS:
+                self.passed += SCORE_WEIGHTS[severity] * count
+        self.open = open_failures
+        self.suppressed = suppressed
 
     def score(self) -> int:
         return 100 if self.total == 0 else round(100 * self.passed / self.total)

@@ -22,6 +22,7 @@ applied by the check, not here.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import hmac
 import json
@@ -283,8 +284,13 @@ def _score_in_pool(
     results: list[Strength | None] = [None] * len(jobs)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
+    # Objects made so far are the parent's: frozen, a worker's collector never walks (and so
+    # never copies) them; workers collect their own garbage (zxcvbn leaves a few cycles).
+    gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=gc.enable
+        ) as pool:
             pending: dict[Future[list[Strength]], list[int]] = {
                 pool.submit(_score_batch, [jobs[i] for i in batch]): batch for batch in batches
             }
@@ -302,6 +308,8 @@ def _score_in_pool(
                         on_progress(len(batch))
     except BrokenProcessPool:
         raise ScanIncomplete("a password scoring worker stopped unexpectedly") from None
+    finally:
+        gc.unfreeze()
     return [r for r in results if r is not None]
 
 
