@@ -29,7 +29,7 @@ from scanner.cli.options import (
 from scanner.core.errors import UsageError
 from scanner.core.model import Tier
 
-if TYPE_CHECKING:  # the service pulls in the engine; `posture --help` should not
+if TYPE_CHECKING:  # the service (and all it imports) loads only when `accounts` runs
     from scanner.services.accounts import AccountRow, AccountsListing, VaultState
 
 FORMATS = ("table", "json", "csv")

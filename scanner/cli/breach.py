@@ -23,6 +23,7 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
+from scanner.cli.records import MarkdownOutputOption, list_records, write_markdown
 from scanner.core.actor import actor
 from scanner.core.errors import UsageError
 
@@ -44,6 +45,21 @@ AccountArgument = typer.Argument(
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")
+VECTORS = (
+    "password",
+    "session-theft",
+    "sim-swap",
+    "insider",
+    "third-party-app",
+    "platform",
+    "unknown",
+)
+VectorOption = typer.Option(
+    "unknown",
+    "--vector",
+    metavar="|".join(VECTORS),
+    help="How the attacker got in, as far as you know; unknown keeps every step that may apply.",
+)
 SinceOption = typer.Option(
     None,
     "--since",
@@ -74,13 +90,16 @@ def _tailored(
     passphrase_file: Path | None = None,
     no_vault: bool = False,
     since: str | None = None,
+    vector: str = "unknown",
 ) -> Checklist:
     """The account's checklist; with the vault open, the accounts sharing its password too."""
-    from scanner.breach.runbook import SharedPassword, tailor_checklist
+    from scanner.breach.runbook import SharedPassword, Vector, tailor_checklist
     from scanner.services.breach import shared_with_compromised
     from scanner.services.scan import load
     from scanner.vault.errors import PassphraseUnavailable
 
+    if vector not in VECTORS:
+        raise UsageError(f'--vector: "{vector}" is not one of {", ".join(VECTORS)}')
     inventory_file = inventory_path(inventory)
     loaded = load(inventory_file)
     account = loaded.account(account_id)
@@ -102,7 +121,7 @@ def _tailored(
                 "--passphrase-file",
                 err=True,
             )
-    return tailor_checklist(loaded, account, shared_with=shared)
+    return tailor_checklist(loaded, account, shared_with=shared, vector=Vector(vector))
 
 
 def _latest_incident(account: str, inventory: Path | None, db: Path | None) -> Incident:
@@ -132,12 +151,13 @@ def start(
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
     since: str | None = SinceOption,
+    vector: str = VectorOption,
 ) -> None:
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
     from scanner.breach.checklist import render_text
 
     operator = actor(by)
-    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, since)
+    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, since, vector)
     log = _open_log(_db_path(inventory, db), create=True)
     assert log is not None  # noqa: S101 - create=True always opens
     with log.db:
@@ -218,52 +238,36 @@ def list_incidents(
     db: Path | None = DbOption,
 ) -> None:
     """List open and closed incidents, open ones first."""
-    from tabulate import tabulate
-
     path = _db_path(inventory, db)
-    log = _open_log(path, readonly=True)
-    if log is None:
-        typer.echo(f"no incidents recorded (no state database at {path})")
-        return
-    with log.db:
-        incidents = log.all()
-    if not incidents:
-        typer.echo("no incidents recorded")
-        return
-    rows = [
-        (
-            f"#{i.id}",
-            i.account,
-            i.status,
-            f"{i.opened_at} {i.opened_by}",
-            f"{i.closed_at} {i.closed_by}" if i.closed_at else "",
-            i.progress(),
-        )
-        for i in incidents
-    ]
-    headers = ["incident", "account", "status", "opened", "closed", "progress"]
-    typer.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    list_records(path, _open_log(path, readonly=True), "incidents", INCIDENT_HEADERS, _incident_row)
+
+
+INCIDENT_HEADERS = ("incident", "account", "status", "opened", "closed", "progress")
+
+
+def _incident_row(i: Incident) -> tuple[str, ...]:
+    return (
+        f"#{i.id}",
+        i.account,
+        i.status,
+        f"{i.opened_at} {i.opened_by}",
+        f"{i.closed_at} {i.closed_by}" if i.closed_at else "",
+        i.progress(),
+    )
 
 
 def export(
     account: str = AccountArgument,
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the Markdown here (atomically) instead of stdout."
-    ),
+    output: Path | None = MarkdownOutputOption,
     inventory: Path | None = InventoryOption,
     db: Path | None = DbOption,
 ) -> None:
     """Write ACCOUNT's open (else latest) incident as Markdown: checklist and record, for a ticket."""
     from scanner.breach.checklist import render_markdown
-    from scanner.core.files import atomic_write
 
     incident = _latest_incident(account, inventory, db)
     text = render_markdown(incident.checklist, incident)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    atomic_write(output, text.encode("utf-8"), 0o600)
-    typer.echo(f"wrote incident #{incident.id} on {account} to {output}")
+    write_markdown(text, output, f"incident #{incident.id} on {account}")
 
 
 def checklist(
@@ -274,13 +278,14 @@ def checklist(
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
     since: str | None = SinceOption,
+    vector: str = VectorOption,
 ) -> None:
     """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
     from scanner.breach.checklist import render_markdown, render_text
 
     if output_format not in FORMATS:
         raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')
-    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, since)
+    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, since, vector)
     render = render_text if output_format == "text" else render_markdown
     sys.stdout.write(render(tailored))
 
