@@ -32,7 +32,8 @@ def _run(root, args):
     return out.getvalue(), err.getvalue(), code
 
 
-def test_every_help_and_usage_error_is_the_same_as_typers_whole_tree():
+def test_every_help_and_usage_error_is_the_same_as_typers_whole_tree(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing here may write, but if it did, not into the repository
     eager, lazy = typer.main.get_command(app), lazy_root(app)
     compared = 0
     for path, group in _paths(eager):
@@ -44,6 +45,7 @@ def test_every_help_and_usage_error_is_the_same_as_typers_whole_tree():
             assert _run(lazy, args) == _run(eager, args), args
             compared += 1
     assert compared > 60
+    assert not list(tmp_path.iterdir()), "a help or usage error wrote files"
 
 
 def _modules_after(*argv: str) -> set[str]:
