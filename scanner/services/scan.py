@@ -153,7 +153,7 @@ def perform_scan(
         from scanner.state.scans import record_scan
 
         with StateDB(state_path(request)) as db:
-            result = dataclasses.replace(result, history=record_scan(db, result))
+            result = result.with_history(record_scan(db, result))
     return result
 
 
