@@ -18,6 +18,7 @@ from scanner.cli.options import (
     VAULT_ENV,
     VAULT_NAME,
     DbOption,
+    IdentityOption,
     InventoryOption,
     PassphraseFileOption,
     VaultOption,
@@ -99,9 +100,20 @@ def _notice(message: str) -> None:
     typer.echo(f"posture: note: {message}", err=True)
 
 
-def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) -> Vault:
+def _unlock(
+    where: Where,
+    passphrase_file: Path | None,
+    remember: bool = False,
+    *,
+    identity: str | None = None,
+) -> Vault:
     from scanner.vault import unlock
+    from scanner.vault.team import is_team_path
+    from scanner.vault.team_access import TeamAccess
 
+    team = None
+    if is_team_path(where.vault):
+        team = TeamAccess(where.load_inventory(required="a team vault"), where.db, identity)
     # unlock() reports key slots below the OWASP minimum itself (every command that opens it).
     return unlock(
         where.vault,
@@ -109,6 +121,7 @@ def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) 
         remember=remember,
         audit=where.audit(),
         notice=_notice,
+        team=team,
     )
 
 
@@ -225,6 +238,7 @@ def init(
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
+    identity: str | None = IdentityOption,
     *,
     ctx: typer.Context,
 ) -> None:
@@ -236,6 +250,10 @@ def init(
     from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase, refuse_weak_passphrase
 
     where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    if inv is not None and inv.vault.team:
+        _init_team(where, inv, identity, passphrase_file)
+        return
     keyring = _keyring_for_remember(remember, "nothing was created")
     passphrase = new_passphrase(
         passphrase_file=passphrase_file,
@@ -251,6 +269,114 @@ def init(
             keyring, created, f"created the vault {where.vault}, but it is not remembered"
         )
     typer.echo(f"created an empty vault: {where.vault}")
+
+
+def _init_team(
+    where: Where, inv: Inventory, identity: str | None, passphrase_file: Path | None
+) -> None:
+    """`vault init` for an inventory in team mode: an empty team vault signed by a custodian."""
+    from scanner.vault.custody import custody
+    from scanner.vault.team import TeamVault
+    from scanner.vault.team_access import load_identity
+
+    me = load_identity(identity, passphrase_file)
+    TeamVault.create_team(where.vault, custody(inv), me, db=where.db, audit=where.audit())
+    typer.echo(f"created an empty team vault: {where.vault} (signed by {me.person})")
+
+
+def sync(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
+) -> None:
+    """Team vault: re-encrypt every entry whose readers differ from the inventory; a reader
+    removed marks the entry for rotation."""
+    from scanner.core.errors import VaultError
+    from scanner.vault.team import TeamVault
+
+    where = _where(inventory, vault, db)
+    opened = _unlock(where, passphrase_file, identity=identity)
+    if not isinstance(opened, TeamVault):
+        raise VaultError("sync: this vault uses a passphrase (see vault migrate --to team)")
+    done = opened.sync()
+    for name in done.reencrypted:
+        readers = ", ".join(opened.readers(name))
+        line = f"{name}: re-encrypted for {readers}"
+        if name in done.added:
+            line += f"; added {', '.join(done.added[name])}"
+        if name in done.removed:
+            line += f"; removed {', '.join(done.removed[name])}: marked for rotation"
+        typer.echo(line)
+    marked = len(done.removed)
+    typer.echo(
+        f"{len(done.reencrypted)} entries re-encrypted, {marked} marked for rotation; "
+        f"revision {opened.revision}"
+    )
+    if marked:
+        typer.echo("  rotate them: posture vault rotate --all-due")
+
+
+def migrate(
+    to: str = typer.Option(..., "--to", help="team or passphrase."),
+    new_passphrase_file: Path | None = typer.Option(
+        None, "--new-passphrase-file", help="--to passphrase: the new vault passphrase (mode 600)."
+    ),
+    identity_passphrase_file: Path | None = typer.Option(
+        None,
+        "--identity-passphrase-file",
+        help="--to team: your identity's passphrase (mode 600).",
+    ),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
+) -> None:
+    """Convert the vault to team mode (per-person keys) or back to one passphrase, keeping every
+    value, history, TOTP seed and recovery code."""
+    from scanner.vault import migrate as convert
+    from scanner.vault.custody import custody
+    from scanner.vault.passphrase import (
+        NEW_PASSPHRASE_ENV,
+        new_passphrase,
+        refuse_weak_passphrase,
+    )
+    from scanner.vault.team_access import load_identity
+
+    if to not in ("team", "passphrase"):
+        raise UsageError(f'--to: "{to[:40]}" is not team or passphrase')
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="vault migrate")
+    assert inv is not None  # noqa: S101 - required above
+    opened = _unlock(where, passphrase_file, identity=identity)
+    if to == "team":
+        me = load_identity(identity, identity_passphrase_file)
+        team = convert.to_team(opened, custody(inv), me, db=where.db, audit=where.audit())
+        typer.echo(
+            f"migrated {where.vault} to a team vault: {len(team.entries())} entries, each "
+            f"encrypted to its readers; revision {team.revision}, signed by {me.person}"
+        )
+        typer.echo(
+            f"  the passphrase-mode backups in {where.vault.name}.bak/ still open with the old "
+            "passphrase: remove them once the team vault works"
+        )
+        return
+    new = new_passphrase(
+        passphrase_file=new_passphrase_file,
+        option="--new-passphrase-file",
+        env=NEW_PASSPHRASE_ENV,
+        interactive=True,
+        label="New vault passphrase",
+    )
+    refuse_weak_passphrase(new, _organisation_words(where))
+    revision = convert.to_passphrase(opened, new, audit=where.audit())
+    typer.echo(
+        f"migrated {where.vault} to one passphrase: {len(opened.entries())} entries; "
+        f"revision {revision}"
+    )
+    typer.echo('  set [vault] mode = "passphrase" in the inventory (or remove [vault])')
 
 
 def set_secret(
@@ -277,6 +403,7 @@ def set_secret(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
     *,
     ctx: typer.Context,
@@ -290,7 +417,7 @@ def set_secret(
     inv = where.load_inventory(required="--generate" if generate else None)
     target, name = _target(inv, account)
     opened = _unlock(
-        where, passphrase_file, remember
+        where, passphrase_file, remember, identity=identity
     )  # damage is reported before any secret is read
     seed = _read_seed(totp)
     codes = _read_codes(recovery_codes) if recovery_codes is not None else ()
@@ -422,6 +549,7 @@ def get(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Print a stored secret: the password, the current TOTP code, or the recovery codes."""
@@ -431,7 +559,7 @@ def get(
         raise UsageError(f'--field: "{field}" is not one of password, live, totp, recovery')
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
     if entry is None:
@@ -470,6 +598,7 @@ def list_entries(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
     as_of: str | None = typer.Option(None, "--as-of", help="Judge rotation due as of this day."),
 ) -> None:
@@ -480,7 +609,7 @@ def list_entries(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     today = parse_date(as_of, "--as-of") or dt.date.today()
     accounts_by_entry = {a.vault_entry: a for a in inv.accounts} if inv else {}
     due = {a.vault_entry for a, _ in due_for_rotation(inv, opened, today)} if inv else set()
@@ -539,6 +668,7 @@ def rotate(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Generate a new password by the platform's rules, pending until you confirm the platform took it."""
@@ -549,7 +679,7 @@ def rotate(
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="rotate")
     assert inv is not None  # noqa: S101 - required above
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     today = parse_date(as_of, "--as-of") or dt.date.today()
     work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
     if confirm_:  # with --all-due: every due account whose rotation is pending
@@ -588,6 +718,7 @@ def confirm(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """The platform took the pending new password: it becomes the live one (ticks the rotate
@@ -595,7 +726,9 @@ def confirm(
     where = _where(inventory, vault, db)
     inv = where.load_inventory(required="confirm")
     assert inv is not None  # noqa: S101 - required above
-    _confirm(where, _unlock(where, passphrase_file, remember), [inv.account(account)])
+    _confirm(
+        where, _unlock(where, passphrase_file, remember, identity=identity), [inv.account(account)]
+    )
 
 
 def _confirm(where: Where, opened: Vault, accounts: list[Account]) -> None:
@@ -615,6 +748,7 @@ def rollback(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Bring back the previous password (for a rotation the platform refused)."""
@@ -622,7 +756,7 @@ def rollback(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     if roll_back(opened, _existing_entry(inv, account, opened), _now()) == "cancelled":
         typer.echo(f"{account}: the pending rotation is cancelled; the live password is unchanged")
     else:
@@ -638,6 +772,7 @@ def history(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Dates and reasons of the password's changes; values only with --show."""
@@ -647,7 +782,7 @@ def history(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     _warn_if_records_altered(where)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
@@ -683,6 +818,7 @@ def remove(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Remove an entry (the previous vault stays among the backups)."""
@@ -690,7 +826,7 @@ def remove(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     name = _existing_entry(inv, account, opened)
     remove_entry(opened, name)
     typer.echo(f"{account}: entry {name} removed (the previous vault is kept as a backup)")
@@ -704,6 +840,7 @@ def passwd(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = typer.Option(
         False, "--remember", help="Cache the new derived key in the OS keyring."
     ),
@@ -727,8 +864,9 @@ def passwd(
     )
 
     where = _where(inventory, vault, db)
+    _refuse_team(where, "passwd")
     keyring = _keyring_for_remember(remember, "the passphrase was not changed")
-    opened = _unlock(where, passphrase_file)
+    opened = _unlock(where, passphrase_file, identity=identity)
     new = new_passphrase(
         passphrase_file=new_passphrase_file,
         option="--new-passphrase-file",
@@ -767,11 +905,24 @@ def rekey(
     from scanner.vault.passphrase import current_passphrase
 
     where = _where(inventory, vault, db)
+    _refuse_team(where, "rekey")
     passphrase = current_passphrase(where.vault, passphrase_file)
     opened = Vault.open(where.vault, passphrase, audit=where.audit())
     done = opened.rekey(passphrase)
     _forget_stale(opened)
     typer.echo(_rekeyed(where, done))
+
+
+def _refuse_team(where: Where, command: str) -> None:
+    from scanner.core.errors import VaultError
+    from scanner.vault.team import is_team_path
+
+    if is_team_path(where.vault):
+        raise VaultError(
+            f"{command}: a team vault has no passphrase (each person has an identity); "
+            "readers change with the inventory and posture vault sync",
+            path=where.vault,
+        )
 
 
 def _rekeyed(where: Where, done: object) -> str:
@@ -820,6 +971,7 @@ def import_export(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Import logins from a CSV export: one line per row (the account and the rule, or why not)."""
@@ -846,7 +998,7 @@ def import_export(
         for p in plans
         if p.outcome is Outcome.IMPORT and p.login.totp is not None
     }
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     done = import_rows(
         opened,
         plans,
@@ -987,6 +1139,8 @@ def register(app: typer.Typer) -> None:
         ("rekey", rekey),
         ("import", import_export),
         ("forget", forget),
+        ("sync", sync),
+        ("migrate", migrate),
     ):
         extra = STRAY_ALLOWED if name in SECRET_READERS else {}
         vault_app.command(name, context_settings=extra)(guarded(command))

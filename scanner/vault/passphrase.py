@@ -23,6 +23,8 @@ from scanner.state.audit import AuditLog
 from scanner.vault import format as fmt
 from scanner.vault import store
 from scanner.vault.errors import PassphraseUnavailable, WrongPassphrase
+from scanner.vault.team import is_team_file
+from scanner.vault.team_access import TeamAccess, unlock_team
 from scanner.vault.vault import Vault
 
 PASSPHRASE_ENV = "POSTURE_VAULT_PASSPHRASE"  # noqa: S105 - a variable name
@@ -102,7 +104,9 @@ MIN_PASSPHRASE_LENGTH = 15
 MIN_PASSPHRASE_SCORE = 3
 
 
-def refuse_weak_passphrase(passphrase: Secret, context: Sequence[str] = ()) -> None:
+def refuse_weak_passphrase(
+    passphrase: Secret, context: Sequence[str] = (), *, what: str = "the vault passphrase"
+) -> None:
     """UsageError (exit 2, one line, no value) for a passphrase under 15 characters or with a
     zxcvbn score under 3 against the organisation's context words: it protects every secret."""
     from scanner.passwords.strength import score_password
@@ -110,13 +114,13 @@ def refuse_weak_passphrase(passphrase: Secret, context: Sequence[str] = ()) -> N
     length = len(passphrase.reveal())
     if length < MIN_PASSPHRASE_LENGTH:
         raise UsageError(
-            f"the vault passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters (this one "
+            f"{what} needs at least {MIN_PASSPHRASE_LENGTH} characters (this one "
             f"has {length}); nothing was written"
         )
     score = score_password(passphrase, context).score
     if score < MIN_PASSPHRASE_SCORE:
         raise UsageError(
-            f"the vault passphrase is too easy to guess (zxcvbn score {score}, with the "
+            f"{what} is too easy to guess (zxcvbn score {score}, with the "
             f"organisation's words; at least {MIN_PASSPHRASE_SCORE}): use four or more random "
             "words; nothing was written"
         )
@@ -130,14 +134,23 @@ def unlock(
     remember: bool = False,
     audit: AuditLog | None = None,
     notice: Notice = _silent,
+    team: TeamAccess | None = None,
 ) -> Vault:
     """Open the vault with the first passphrase source that applies (see the module docstring).
+
+    A team vault (format 2) is opened with a person's identity instead (`team`: the inventory,
+    the state database and the identity; see scanner/vault/team_access.py).
 
     With `remember`, the derived slot key is stored in the OS keyring afterwards. Keyring
     trouble (no daemon, a locked keyring, a refused backend) never blocks: it is skipped with a
     notice, within the keyring timeout.
     """
-    header = fmt.parse(store.read(path), path).header  # damage is reported before any prompt
+    raw = store.read(path)
+    if is_team_file(raw):
+        return unlock_team(
+            path, team, passphrase_file=passphrase_file, interactive=interactive, audit=audit
+        )
+    header = fmt.parse(raw, path).header  # damage is reported before any prompt
     keyring = OsKeyring()
     if remember:
         refusal = keyring.refusal()
@@ -241,6 +254,23 @@ class OsKeyring:
             value = f"v2:{base64.b64encode(salt).decode('ascii')}:{value}"
         try:
             self._call(_set, vault_id, value)
+        except KeyringUnavailable as exc:
+            raise VaultError(f"--remember: {exc}") from None
+
+    def load_text(self, service: str, name: str) -> str | None:
+        """A value kept under (service, name), or None (also when the keyring cannot answer)."""
+        try:
+            value = self._call(_get, name, service)
+        except KeyringUnavailable:
+            return None
+        return value if isinstance(value, str) else None
+
+    def store_text(self, service: str, name: str, value: str) -> None:
+        refusal = self.refusal()
+        if refusal is not None:
+            raise VaultError(f"--remember: {refusal}")
+        try:
+            self._call(_set, name, value, service)
         except KeyringUnavailable as exc:
             raise VaultError(f"--remember: {exc}") from None
 
@@ -367,16 +397,16 @@ def _backend() -> object:
     return keyring.get_keyring()
 
 
-def _get(vault_id: str) -> object:
+def _get(vault_id: str, service: str = KEYRING_SERVICE) -> object:
     import keyring
 
-    return keyring.get_password(KEYRING_SERVICE, vault_id)
+    return keyring.get_password(service, vault_id)
 
 
-def _set(vault_id: str, value: str) -> None:
+def _set(vault_id: str, value: str, service: str = KEYRING_SERVICE) -> None:
     import keyring
 
-    keyring.set_password(KEYRING_SERVICE, vault_id, value)
+    keyring.set_password(service, vault_id, value)
 
 
 def _delete(vault_id: str) -> None:
