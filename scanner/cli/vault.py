@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
     from scanner.inventory.platforms import Platform
     from scanner.services.rotation import RotationDone
-    from scanner.state.audit import DatabaseAudit
+    from scanner.state.audit import AuditLog, DatabaseAudit
     from scanner.vault import Entry, Vault
     from scanner.vault.otp import TotpSeed
     from scanner.vault.passphrase import OsKeyring
@@ -123,6 +123,11 @@ def _unlock(
         notice=_notice,
         team=team,
     )
+
+
+def _audit(where: Where, opened: Vault) -> AuditLog:
+    """The opened vault's audit log (a team vault's names the identity that acted)."""
+    return opened.audit if opened.audit is not None else where.audit()
 
 
 def _warn_if_records_altered(where: Where) -> None:
@@ -570,7 +575,7 @@ def get(
             f"{account}: rotation pending: this is the NEW password to set on the platform; "
             f"the live one: posture vault get {account} --field live"
         )
-    where.audit().record(opened.vault_id, [name], f"get {field}")
+    _audit(where, opened).record(opened.vault_id, [name], f"get {field}")
     for value in values:
         typer.echo(_exact_bytes(value.reveal()))
 
@@ -807,7 +812,7 @@ def history(
             rows[-1].append(past.value.reveal())
     headers = ["version", "set", "retired", "reason"] + (["value"] if show else [])
     if show:
-        where.audit().record(opened.vault_id, [name], "history --show")
+        _audit(where, opened).record(opened.vault_id, [name], "history --show")
     typer.echo(_exact_bytes(tabulate(rows, headers=headers, tablefmt="simple")))
     typer.echo(f"{entry.rotations} rotations")
 

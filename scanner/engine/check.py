@@ -16,6 +16,7 @@ FAMILIES = {
     "ACC": "access",
     "GOV": "governance",
     "INC": "incidents",
+    "VLT": "vault",
 }
 
 

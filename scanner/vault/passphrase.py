@@ -23,8 +23,6 @@ from scanner.state.audit import AuditLog
 from scanner.vault import format as fmt
 from scanner.vault import store
 from scanner.vault.errors import PassphraseUnavailable, WrongPassphrase
-from scanner.vault.team import is_team_file
-from scanner.vault.team_access import TeamAccess, unlock_team
 from scanner.vault.vault import Vault
 
 PASSPHRASE_ENV = "POSTURE_VAULT_PASSPHRASE"  # noqa: S105 - a variable name
@@ -134,23 +132,17 @@ def unlock(
     remember: bool = False,
     audit: AuditLog | None = None,
     notice: Notice = _silent,
-    team: TeamAccess | None = None,
 ) -> Vault:
     """Open the vault with the first passphrase source that applies (see the module docstring).
 
-    A team vault (format 2) is opened with a person's identity instead (`team`: the inventory,
-    the state database and the identity; see scanner/vault/team_access.py).
+    Passphrase vaults only: `scanner.vault.unlock` (scanner/vault/opening.py) sends a team vault
+    to scanner/vault/team_access.py instead.
 
     With `remember`, the derived slot key is stored in the OS keyring afterwards. Keyring
     trouble (no daemon, a locked keyring, a refused backend) never blocks: it is skipped with a
     notice, within the keyring timeout.
     """
-    raw = store.read(path)
-    if is_team_file(raw):
-        return unlock_team(
-            path, team, passphrase_file=passphrase_file, interactive=interactive, audit=audit
-        )
-    header = fmt.parse(raw, path).header  # damage is reported before any prompt
+    header = fmt.parse(store.read(path), path).header  # damage is reported before any prompt
     keyring = OsKeyring()
     if remember:
         refusal = keyring.refusal()

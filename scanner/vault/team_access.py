@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from scanner.core.secret import Secret
 from scanner.state.audit import AuditLog, DatabaseAudit
+from scanner.vault.errors import PassphraseUnavailable
 from scanner.vault.identity import (
     IDENTITY_ENV,
     IDENTITY_PASSPHRASE_ENV,
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from scanner.vault.team import TeamVault
 
 
+class IdentityUnavailable(PassphraseUnavailable):
+    """No identity was named, or its passphrase has no source (like a missing passphrase)."""
+
+
 @dataclass(frozen=True)
 class TeamAccess:
     """What opening a team vault needs besides the file."""
@@ -37,7 +42,7 @@ class TeamAccess:
 def identity_name(given: str | None) -> str:
     name = given or os.environ.get(IDENTITY_ENV, "").strip()
     if not name:
-        raise IdentityError(
+        raise IdentityUnavailable(
             "this is a team vault: say whose identity opens it with --identity PERSON or "
             f"${IDENTITY_ENV}"
         )
@@ -53,7 +58,7 @@ def identity_passphrase(person: str, passphrase_file: Path | None, interactive: 
         return Secret(os.environ[IDENTITY_PASSPHRASE_ENV])
     if interactive and stdin_is_terminal():
         return prompt(f"Passphrase of the identity of {person}")
-    raise IdentityError(
+    raise IdentityUnavailable(
         f"no passphrase for the identity of {person}: give --passphrase-file, set "
         f"{IDENTITY_PASSPHRASE_ENV}, keep it in the OS keyring (identity new --remember), or "
         "run on a terminal"
@@ -78,7 +83,7 @@ def unlock_team(
     from scanner.vault.custody import custody
     from scanner.vault.team import TeamVault
 
-    if access is None or access.inventory is None:
+    if access is None or access.inventory is None:  # a caller that cannot open team vaults
         raise IdentityError(
             "this is a team vault: its readers and custodians come from the inventory "
             "(give --inventory)",
