@@ -280,12 +280,14 @@ def _init_team(
     where: Where, inv: Inventory, identity: str | None, passphrase_file: Path | None
 ) -> None:
     """`vault init` for an inventory in team mode: an empty team vault signed by a custodian."""
+    from scanner.state.audit import DatabaseAudit
     from scanner.vault.custody import custody
     from scanner.vault.team import TeamVault
     from scanner.vault.team_access import load_identity
 
     me = load_identity(identity, passphrase_file)
-    TeamVault.create_team(where.vault, custody(inv), me, db=where.db, audit=where.audit())
+    acted = DatabaseAudit(where.db, identity=me.person)
+    TeamVault.create_team(where.vault, custody(inv), me, db=where.db, audit=acted)
     typer.echo(f"created an empty team vault: {where.vault} (signed by {me.person})")
 
 
@@ -341,6 +343,7 @@ def migrate(
 ) -> None:
     """Convert the vault to team mode (per-person keys) or back to one passphrase, keeping every
     value, history, TOTP seed and recovery code."""
+    from scanner.state.audit import DatabaseAudit
     from scanner.vault import migrate as convert
     from scanner.vault.custody import custody
     from scanner.vault.passphrase import (
@@ -358,7 +361,8 @@ def migrate(
     opened = _unlock(where, passphrase_file, identity=identity)
     if to == "team":
         me = load_identity(identity, identity_passphrase_file)
-        team = convert.to_team(opened, custody(inv), me, db=where.db, audit=where.audit())
+        acted = DatabaseAudit(where.db, identity=me.person)
+        team = convert.to_team(opened, custody(inv), me, db=where.db, audit=acted)
         typer.echo(
             f"migrated {where.vault} to a team vault: {len(team.entries())} entries, each "
             f"encrypted to its readers; revision {team.revision}, signed by {me.person}"
@@ -376,7 +380,7 @@ def migrate(
         label="New vault passphrase",
     )
     refuse_weak_passphrase(new, _organisation_words(where))
-    revision = convert.to_passphrase(opened, new, audit=where.audit())
+    revision = convert.to_passphrase(opened, new, audit=_audit(where, opened))
     typer.echo(
         f"migrated {where.vault} to one passphrase: {len(opened.entries())} entries; "
         f"revision {revision}"
@@ -424,6 +428,7 @@ def set_secret(
     opened = _unlock(
         where, passphrase_file, remember, identity=identity
     )  # damage is reported before any secret is read
+    opened.check_writable()
     seed = _read_seed(totp)
     codes = _read_codes(recovery_codes) if recovery_codes is not None else ()
     password = _new_password(

@@ -383,6 +383,9 @@ class TeamVault(Vault):
                 marks[name] = mark
         return marks
 
+    def check_writable(self) -> None:
+        check_custodian(self.custody, self.identity)
+
     @property
     def slot_key(self) -> bytes:
         raise VaultError("a team vault has no passphrase key to remember")

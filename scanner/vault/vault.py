@@ -145,6 +145,9 @@ class Vault:
         """SHA-256 of the file as this handle last read or wrote it."""
         return self._file_digest
 
+    def check_writable(self) -> None:
+        """Raise before any secret is read when this handle may not save (team: not a custodian)."""
+
     def rotation_marks(self) -> Mapping[str, object]:
         """Entries marked for rotation by a change of readers (team vaults only)."""
         return {}
