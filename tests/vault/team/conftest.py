@@ -18,9 +18,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from scanner.cli import app
+from scanner.core.secret import Secret
 from scanner.vault import team as team_format
 from scanner.vault.identity import Identity, load
-from scanner.core.secret import Secret
 from tests.conftest import BASE, PASSPHRASE, write_toml
 
 IDENTITY_PASSPHRASE = "identity passphrase: walnut comet drizzle"
@@ -128,8 +128,9 @@ def _environment(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 @pytest.fixture(scope="module")
 def team_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Team]:
     """Built once per module (about a dozen commands), copied for each test."""
+    from scanner.vault import format as vault_format
+    from scanner.vault import identity as vault_identity
     from tests.kdf import patches
-    from scanner.vault import format as vault_format, identity as vault_identity
 
     folder = tmp_path_factory.mktemp("team")
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -152,9 +153,7 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Team]
 
 
 @pytest.fixture
-def team(
-    team_template: tuple[Path, Team], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Team:
+def team(team_template: tuple[Path, Team], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Team:
     """Ana (custodian), Ben and the agency with identities; a passphrase vault with three
     passwords, migrated to a team vault as Ana (revision 5)."""
     source, template = team_template

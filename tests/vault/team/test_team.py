@@ -68,9 +68,7 @@ def test_a_stranger_with_no_identity_or_no_recipient_is_refused(team: Team) -> N
 def test_only_a_custodian_writes_and_scans(team: Team) -> None:
     line = refused("vault", "set", "acct", "--identity", "ben")
     assert "ben is not a custodian" in line
-    assert "scans run as a custodian" in refused(
-        "scan", "--identity", "ben", "--checks", "PWD-001"
-    )
+    assert "scans run as a custodian" in refused("scan", "--identity", "ben", "--checks", "PWD-001")
 
 
 def _resign(team: Team, body: dict[str, object], signer: Identity) -> None:
@@ -173,8 +171,15 @@ def test_losing_the_role_without_leaving_also_marks_rotation(team: Team) -> None
 
 def _scan(team: Team) -> dict[str, dict[str, object]]:
     result = invoke(
-        "scan", "--identity", "ana", "--checks", "VLT-001,ACC-003", "-f", "json",
-        "--show-passed", "--no-history",
+        "scan",
+        "--identity",
+        "ana",
+        "--checks",
+        "VLT-001,ACC-003",
+        "-f",
+        "json",
+        "--show-passed",
+        "--no-history",
     )
     assert result.exit_code in (0, 1), result.stderr
     findings = json.loads(result.stdout)["findings"]
@@ -212,12 +217,22 @@ def test_migration_both_ways_keeps_every_value(team: Team, tmp_path: Path) -> No
     codes.write_text("code-one-111\ncode-two-222\n")
     ok("vault", "set", "acct2", "--identity", "ana", input="second-value-Zx7!q\n")
     ok("vault", "set", "acct2", "--identity", "ana", "--recovery-codes", str(codes))
-    ok("vault", "set", "acct2", "--identity", "ana", "--totp", "-",
-       input="otpauth://totp/X:a?secret=JBSWY3DPEHPK3PXP&issuer=X\n")
+    ok(
+        "vault",
+        "set",
+        "acct2",
+        "--identity",
+        "ana",
+        "--totp",
+        "-",
+        input="otpauth://totp/X:a?secret=JBSWY3DPEHPK3PXP&issuer=X\n",
+    )
     ok("vault", "rotate", "acct3", "--identity", "ana")
-    before = dict(team_format.TeamVault.open_team(
-        team.vault, _custody(team), team.identity("ana"), db=team.db
-    ).entries())
+    before = dict(
+        team_format.TeamVault.open_team(
+            team.vault, _custody(team), team.identity("ana"), db=team.db
+        ).entries()
+    )
     ok("vault", "migrate", "--to", "passphrase", "--identity", "ana")
     from scanner.vault import Vault
 
