@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scanner.core.model import EvidenceValue, Severity
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
+from scanner.engine.facts import EntryCustody
 from scanner.inventory.accounts import Account
 
 AGE_SPEC = "https://age-encryption.org/v1"
+
+
+def _differences(facts: EntryCustody, names: Callable[[str], str]) -> list[str]:
+    """What differs between who can decrypt and who should, in words."""
+    extra = [r for r in facts.readers if r not in facts.expected]
+    missing = [r for r in facts.expected if r not in facts.readers]
+    parts = []
+    if extra:
+        parts.append(f"can decrypt but should not: {', '.join(names(r) for r in extra)}")
+    if facts.unknown_keys:
+        parts.append(f"{facts.unknown_keys} key(s) of nobody in the inventory can decrypt")
+    if missing:
+        parts.append(f"should but cannot decrypt: {', '.join(names(r) for r in missing)}")
+    return parts
 
 
 @check(
@@ -36,14 +53,7 @@ def entry_readers(account: Account, ctx: ScanContext) -> Verdict:
         return skipped("no vault entry for this account")
     names = ctx.inventory.holder_name
     extra = [r for r in facts.readers if r not in facts.expected]
-    missing = [r for r in facts.expected if r not in facts.readers]
-    parts = []
-    if extra:
-        parts.append(f"can decrypt but should not: {', '.join(names(r) for r in extra)}")
-    if facts.unknown_keys:
-        parts.append(f"{facts.unknown_keys} key(s) of nobody in the inventory can decrypt")
-    if missing:
-        parts.append(f"should but cannot decrypt: {', '.join(names(r) for r in missing)}")
+    parts = _differences(facts, names)
     evidence: dict[str, EvidenceValue] = {
         "readers": list(facts.readers),
         "expected": list(facts.expected),

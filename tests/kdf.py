@@ -31,7 +31,7 @@ def patches(module: ModuleType) -> dict[str, object]:
     if module.__name__ == "scanner.vault.identity":
         from tests.age_scrypt import encrypt
 
-        return {"protect": lambda data, passphrase: encrypt(data, passphrase)}
+        return {"protect": encrypt}
     if module.__name__ == "scanner.vault.passphrase":
         return {"ALLOWED_BACKENDS": module.ALLOWED_BACKENDS | TEST_BACKENDS}
     return {}

@@ -42,24 +42,18 @@ def custody(inventory: Inventory, today: dt.date | None = None) -> Custody:
     if not settings.team:
         raise VaultError('the inventory has no [vault] mode = "team"')
     day = today or dt.date.today()
-    recipients: dict[str, str] = {}
-    for person in inventory.people.values():
-        if person.age_recipient:
-            recipients[person.id] = person.age_recipient
-    for agency in inventory.agencies.values():
-        if agency.age_recipient:
-            recipients[agency.ref] = agency.age_recipient
+    recipients = _recipients(inventory)
     holders: dict[str, tuple[str, ...]] = {}
     keyless: dict[str, tuple[str, ...]] = {}
     for account in inventory.accounts:
         current = [ref for ref in account.password_known_by if has_access(inventory, ref, day)]
         holders[account.vault_entry] = tuple(r for r in current if r in recipients)
         keyless[account.vault_entry] = tuple(r for r in current if r not in recipients)
-    signing = {}
-    for ref in settings.custodians:
-        raw = signing_key_bytes(inventory.people[ref].signing_key or "")
-        if raw is not None:
-            signing[ref] = raw
+    signing = {
+        ref: raw
+        for ref in settings.custodians
+        if (raw := signing_key_bytes(inventory.people[ref].signing_key or "")) is not None
+    }
     return Custody(
         custodians={ref: recipients[ref] for ref in settings.custodians},
         signing_keys=signing,
@@ -67,6 +61,15 @@ def custody(inventory: Inventory, today: dt.date | None = None) -> Custody:
         holders=holders,
         keyless=keyless,
     )
+
+
+def _recipients(inventory: Inventory) -> dict[str, str]:
+    """ref -> age recipient of every person and agency that has one."""
+    found = {p.id: p.age_recipient for p in inventory.people.values() if p.age_recipient}
+    for agency in inventory.agencies.values():
+        if agency.age_recipient:
+            found[agency.ref] = agency.age_recipient
+    return found
 
 
 def holder_ref(inventory: Inventory, ref: str) -> str:

@@ -42,7 +42,8 @@ def _posture(*args: str, crash_at: str | None = None) -> subprocess.Popen[bytes]
 
 @pytest.mark.parametrize("step", _STEPS)
 def test_sync_killed_at_any_step_leaves_the_old_or_the_new_reader_sets(
-    team: Team, step: str
+    team: Team,  # noqa: F811 - the fixture
+    step: str,
 ) -> None:
     depart(team, "ben", dt.date.today() - dt.timedelta(days=1))
     before = team.readers("acct")
@@ -62,7 +63,9 @@ def test_sync_killed_at_any_step_leaves_the_old_or_the_new_reader_sets(
     assert team.body()["entries"]["acct"]["rotate"]["removed"] == ["ben"]
 
 
-def test_two_custodians_saving_at_once_both_keep_their_change(team: Team) -> None:
+def test_two_custodians_saving_at_once_both_keep_their_change(
+    team: Team,  # noqa: F811 - the fixture
+) -> None:
     team.data["vault"]["custodians"] = ["ana", "ben"]
     team.write()
     writers = [
