@@ -121,6 +121,8 @@ def test_rollback_to_an_older_signed_file_is_refused(team: Team) -> None:
     team.vault.write_bytes(old)  # a validly signed copy, one revision behind
     line = refused("vault", "get", "acct2", "--identity", "ana")
     assert "rollback" in line and "revision 6 was seen before" in line
+    verify = invoke("audit", "verify")
+    assert verify.exit_code == 1 and "revision 6 was recorded" in verify.stdout + verify.stderr
     # A backup put back in place is refused the same way.
     backup = store.backup_folder(team.vault) / "rev-00000005.vault"
     team.vault.write_bytes(backup.read_bytes())
