@@ -150,7 +150,8 @@ def verify(found: TeamFile, custody: Custody, path: Path) -> None:
     if key is None:
         raise VaultUnsigned(
             f'the vault claims to be signed by "{found.signer[:40]}", who is not a current '
-            "custodian in the inventory; refusing to open it",
+            "custodian in the inventory; refusing to open it (handing custody over? keep them "
+            "in custodians until the new custodian has run posture vault sync)",
             path=path,
         )
     try:
