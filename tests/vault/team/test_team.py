@@ -312,3 +312,25 @@ def test_identity_files_are_private_and_need_their_passphrase(
     assert "already has an identity" in refused("identity", "new", "ben")
     path.chmod(0o644)
     assert "chmod 600" in refused("identity", "show", "ben")
+
+
+def test_an_identity_remembered_in_the_os_keyring_opens_without_a_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+
+    from tests.vault.keyring_backends import FileKeyring
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert "--remember: no OS keyring is available" in refused(
+        "identity", "new", "ana", "--remember"
+    )
+    monkeypatch.setenv("POSTURE_TEST_KEYRING_FILE", str(tmp_path / "keyring.json"))
+    keyring.set_keyring(FileKeyring())
+    out = ok("identity", "new", "ana", "--remember")
+    assert "kept in the OS keyring" in out
+    assert not (tmp_path / "config" / "posture" / "identities" / "ana.age").exists()
+    assert "AGE-SECRET-KEY-" in (tmp_path / "keyring.json").read_text()
+    shown = ok("identity", "show", "ana")  # no passphrase source at all: the keyring answers
+    assert shown.splitlines()[0] == out.splitlines()[2].strip()
