@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import dataclass
+from types import SimpleNamespace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -622,13 +623,15 @@ def list_entries(
     opened = _unlock(where, passphrase_file, remember, identity=identity)
     today = parse_date(as_of, "--as-of") or dt.date.today()
     accounts_by_entry = {a.vault_entry: a for a in inv.accounts} if inv else {}
-    due = {a.vault_entry for a, _ in due_for_rotation(inv, opened, today)} if inv else set()
+    readable = SimpleNamespace(entry=opened.entries().get, rotation_marks=opened.rotation_marks)
+    due = {a.vault_entry for a, _ in due_for_rotation(inv, readable, today)} if inv else set()
     names = sorted(set(opened.entries()) | set(accounts_by_entry))
     rows: list[tuple[str | int, ...]] = []
     for name in names:
         account = accounts_by_entry.get(name)
         label = account.id if account else f"{name} (not in inventory)" if inv else name
-        rows.append(_entry_row(label, opened.entry(name), today, due=name in due))
+        # entries(): what this identity reads (a team vault's reader sees only their entries).
+        rows.append(_entry_row(label, opened.entries().get(name), today, due=name in due))
     headers = ["account", "password age", "rotations", "history", "totp", "recovery codes"]
     headers.append("rotation due" if inv else "")
     typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
@@ -690,6 +693,7 @@ def rotate(
     inv = where.load_inventory(required="rotate")
     assert inv is not None  # noqa: S101 - required above
     opened = _unlock(where, passphrase_file, remember, identity=identity)
+    opened.check_writable()
     today = parse_date(as_of, "--as-of") or dt.date.today()
     work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
     if confirm_:  # with --all-due: every due account whose rotation is pending

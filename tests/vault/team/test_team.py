@@ -34,6 +34,8 @@ def test_a_reader_decrypts_and_anyone_else_gets_one_clear_line(team: Team) -> No
     assert ok("vault", "get", "acct", "--identity", "ben") == ACCT_PW + "\n"
     assert ok("vault", "get", "acct", "--identity", "ana") == ACCT_PW + "\n"
     assert ok("vault", "get", "acct3", "--identity", "agency:ag") == AGENCY_PW + "\n"
+    listed = ok("vault", "list", "--identity", "ben")  # only what Ben reads is opened
+    assert listed.splitlines()[-1] == "1 entries, revision 5"
     line = refused("vault", "get", "acct2", "--identity", "ben")
     assert 'ben is not a reader of entry "acct2" (its readers: ana)' in line
     assert ACCT2_PW not in line
