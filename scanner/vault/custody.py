@@ -30,10 +30,14 @@ class Custody:
         return {ref: self.recipients[ref] for ref in refs}
 
     def who(self, recipient: str) -> str | None:
-        for ref, known in self.recipients.items():
-            if known == recipient:
-                return ref
-        return None
+        """The ref whose recipient this is (the first in inventory order), or None."""
+        if not hasattr(self, "_owners"):
+            owners: dict[str, str] = {}
+            for ref, known in self.recipients.items():
+                owners.setdefault(known, ref)
+            object.__setattr__(self, "_owners", owners)
+        found: str | None = getattr(self, "_owners").get(recipient)  # noqa: B009
+        return found
 
 
 def custody(inventory: Inventory, today: dt.date | None = None) -> Custody:

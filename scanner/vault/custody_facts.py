@@ -15,9 +15,10 @@ def custody_facts(inventory: Inventory, vault: object) -> dict[str, EntryCustody
     wanted = vault.custody
     marks = vault.rotation_marks()
     facts = {}
+    names = set(vault.names())
     for account in inventory.accounts:
         name = account.vault_entry
-        if name not in vault.names():
+        if name not in names:
             continue
         recipients = vault.recipients(name)
         readers = tuple(sorted(r for r in (wanted.who(k) for k in recipients) if r is not None))

@@ -10,6 +10,7 @@ the public halves go into the inventory.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import re
@@ -83,11 +84,15 @@ class Identity:
             signing_seed=Secret(base64.b64encode(seed).decode("ascii")),
         )
 
-    @property
+    @functools.cached_property
     def recipient(self) -> str:
         return str(self.age_identity().to_public())
 
-    def age_identity(self) -> Any:  # pyrage.x25519.Identity
+    def age_identity(self) -> Any:  # pyrage.x25519.Identity, parsed once
+        return self._age
+
+    @functools.cached_property
+    def _age(self) -> Any:
         import pyrage
 
         return pyrage.x25519.Identity.from_str(self.age_secret.reveal())
