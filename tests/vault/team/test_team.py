@@ -93,7 +93,6 @@ def test_a_tampered_or_unsigned_entry_is_refused(team: Team) -> None:
     team.vault.write_bytes(original[:-64] + bytes(64))
     assert "signature does not verify" in refused("vault", "get", "acct", "--identity", "ana")
     # A former holder plants a value and signs with his own key: not a custodian.
-    planted = team.body()
     team.vault.write_bytes(original)
     planted = team.body()
     ben = team.identity("ben")
