@@ -76,7 +76,7 @@ def test_a_departure_then_sync_marks_every_entry_the_leaver_could_read(
     out = ok("vault", "sync")
     assert "shopify: re-encrypted for ola, sanna; removed per: marked for rotation" in out
     assert "tiktok: re-encrypted for sanna; removed per: marked for rotation" in out
-    # Offboarding verifies through a scan of the team vault: the marks keep the case open.
+    # Offboarding verifies through a scan that opens the team vault as the custodian.
     ok("offboard", "start", "per")
     closing = invoke("offboard", "close", "per")
     assert closing.exit_code != 0 and "ACC-003" in closing.stdout + closing.stderr, closing

@@ -250,6 +250,8 @@ def test_migration_both_ways_keeps_every_value(team: Team, tmp_path: Path) -> No
     assert ok("vault", "get", "acct2", "--field", "recovery", "--identity", "ana") == (
         "code-one-111\ncode-two-222\n"
     )
+    assert "pending rotation is cancelled" in ok("vault", "rollback", "acct3", "--identity", "ana")
+    assert "rolled" not in ok("vault", "history", "acct2", "--identity", "ana")
 
 
 def _custody(team: Team):  # type: ignore[no-untyped-def]
