@@ -450,8 +450,11 @@ class TeamVault(Vault):
                 if not isinstance(entry, Entry) or entry.name != name:
                     raise TypeError("vault entries must be Entry objects stored under their name")
             records, synced = self._records(found, current, working, resync=resync)
-            revision = found.revision + 1
             cache = self._cache_record(found)
+            if resync and records == found.entries and cache is found.cache:
+                self._adopt(found, current)
+                return result, synced  # nothing to sync: the file stays as it is
+            revision = found.revision + 1
             data = _seal_file(self.vault_id, revision, self.identity, records, cache)
             store.replace(self.path, data, previous=raw, revision=found.revision)
             record_revision(self.db, self.vault_id, revision)
@@ -467,6 +470,10 @@ class TeamVault(Vault):
             )
             self.audit.record(self.vault_id, changed or [None], action, revision=revision)
         return result, synced
+
+    def _adopt(self, found: TeamFile, entries: dict[str, Entry]) -> None:
+        self._found, self._file_digest = found, found.file_digest
+        self._entries, self.revision = entries, found.revision
 
     def _current(self, found: TeamFile) -> dict[str, Entry]:
         if found.file_digest == self._file_digest:
