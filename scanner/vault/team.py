@@ -476,14 +476,18 @@ class TeamVault(Vault):
         self._entries, self.revision = entries, found.revision
 
     def _current(self, found: TeamFile) -> dict[str, Entry]:
-        if found.file_digest == self._file_digest:
+        """Every entry of `found`: a save rewrites the whole file, so a writer that cannot read
+        one entry (a custodian added since the last sync) must not save and drop it."""
+        if found.file_digest == self._file_digest and set(self._entries) == set(found.entries):
             return self._entries
         entries = {}
         for name in found.entries:
             entry = _open_entry(found, name, self.identity, self.path)
-            if entry is None:  # a custodian reads every entry a custodian wrote
-                raise VaultDamaged(
-                    f'entry "{name}" is not encrypted to the custodian {self.identity.person}',
+            if entry is None:
+                raise NotAReader(
+                    f'entry "{name}" is not encrypted to {self.identity.person} yet (a custodian '
+                    "added since the last sync?): a custodian who reads it must run posture "
+                    "vault sync first; nothing was changed",
                     path=self.path,
                 )
             entries[name] = entry

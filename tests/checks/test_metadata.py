@@ -22,7 +22,6 @@ IMPLEMENTED = {
     "ACC-005",
     "GOV-001",
     "GOV-002",
-    "VLT-001",
 }
 
 

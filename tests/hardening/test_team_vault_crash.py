@@ -68,6 +68,9 @@ def test_two_custodians_saving_at_once_both_keep_their_change(
 ) -> None:
     team.data["vault"]["custodians"] = ["ana", "ben"]
     team.write()
+    ok("vault", "sync", "--identity", "ana")  # Ben, a new custodian, reads every entry now
+    team.account("acct3")["password_known_by"] = []  # the agency is done: sync has work
+    team.write()
     writers = [
         _posture("vault", "sync", "--identity", "ana"),
         _posture("vault", "rotate", "acct", "--identity", "ben"),
@@ -75,5 +78,6 @@ def test_two_custodians_saving_at_once_both_keep_their_change(
     for writer in writers:
         assert writer.wait(timeout=60) == 0, writer.stderr.read() if writer.stderr else ""
     assert "pending since" in ok("vault", "list", "--identity", "ana")
-    # Both saves happened, one after the other: 2 revisions past the template's 5.
-    assert team.body()["revision"] == 7
+    assert sorted(team.body()["entries"]) == ["acct", "acct2", "acct3"]
+    # Both saves happened, one after the other: 2 revisions past the first sync's 6.
+    assert team.body()["revision"] == 8

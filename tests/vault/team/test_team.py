@@ -337,3 +337,16 @@ def test_an_identity_remembered_in_the_os_keyring_opens_without_a_passphrase(
     assert "AGE-SECRET-KEY-" in (tmp_path / "keyring.json").read_text()
     shown = ok("identity", "show", "ana")  # no passphrase source at all: the keyring answers
     assert shown.splitlines()[0] == out.splitlines()[2].strip()
+
+
+def test_a_new_custodian_cannot_save_before_a_sync_and_drops_nothing(team: Team) -> None:
+    team.data["vault"]["custodians"] = ["ana", "ben"]
+    team.write()
+    line = refused("vault", "rotate", "acct", "--identity", "ben")
+    assert 'entry "acct2" is not encrypted to ben yet' in line and "nothing was changed" in line
+    assert sorted(team.body()["entries"]) == ["acct", "acct2", "acct3"]
+    assert team.body()["revision"] == 5
+    ok("vault", "sync", "--identity", "ana")
+    assert team.readers("acct3") == ["agency:ag", "ana", "ben"]
+    ok("vault", "rotate", "acct", "--identity", "ben")
+    assert ok("vault", "get", "acct2", "--identity", "ben") == ACCT2_PW + "\n"
