@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import dataclass
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Literal
 
 import typer
