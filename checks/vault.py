@@ -44,9 +44,10 @@ def _differences(facts: EntryCustody, names: Callable[[str], str]) -> list[str]:
     ),
     references=(AGE_SPEC, "CIS Controls v8 6.1", "CIS Controls v8 6.2"),
     needs_secrets=True,
+    needs_team_vault=True,
 )
 def entry_readers(account: Account, ctx: ScanContext) -> Verdict:
-    if ctx.custody is None:
+    if ctx.custody is None:  # not run without a team vault (needs_team_vault); kept for callers
         return skipped("not a team vault (passphrase mode: whoever has the passphrase reads all)")
     facts = ctx.custody.get(account.id)
     if facts is None:
