@@ -130,6 +130,8 @@ def perform_scan(
             if any(c.needs_secrets for c in selected)
             else None
         )
+    if secrets is not None and secrets.held and any(c.id == "PWD-001" for c in selected):
+        notes.append(held_notice(secrets.held))
     context = _context(request, inventory, policy, secrets)
     result = run_checks(context, selected)
     stale = stale_warnings(
@@ -155,6 +157,16 @@ def perform_scan(
         with StateDB(state_path(request)) as db:
             result = dataclasses.replace(result, history=record_scan(db, result))
     return result
+
+
+def held_notice(held: int) -> str:
+    """The one line a scan gives for every password whose recorded verdict it keeps."""
+    some = "1 stored password was" if held == 1 else f"{held} stored passwords were"
+    return (
+        f"The password policy or context words changed since {some} set: their PWD-001 "
+        "verdicts stand as recorded and apply the new rules at their next rotation (or "
+        "`posture vault recheck`)."
+    )
 
 
 def _open_vault(
