@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from scanner.core.model import Mfa
@@ -86,27 +87,15 @@ def analyse(
         strength,
         lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
     )
-    bases = (
-        _bases(jobs, exact, [accounts[a] for a in passwords], inventory, policy, platforms)
-        if strength
-        else {}
-    )
-    held = _held(by_account, bases)
-    # A password whose every account keeps its recorded verdict is not scored under the new
-    # words at all: no score, cached row or context verdict can then reflect the edit.
-    live = {d: job for d, job in jobs.items() if any(a not in held for a in members[d])}
-    strengths, scored, cached = (
-        _strengths(live, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress)
-        if strength
-        else ({}, 0, 0)
-    )
+    scope = _Scope(inventory, policy, platforms, accounts, by_account, passwords)
+    key = reuse.subkey(hmac_key, "score-cache")
+    judged = _Judged()
+    if strength:
+        judged = _judge(scope, jobs, members, exact, lambda live: _strengths(live, key, cache, workers, progress))  # fmt: skip
+    strengths, held = judged.strengths, judged.held
     breaches = _breaches(jobs, breach)
     same, similar = grouping.same, grouping.similar
     totp_bits, totp_shared = _totp(by_account, reuse.subkey(hmac_key, "totp"))
-
-    # Context words are a strength fact (PWD-001): a scan that reads no strength scores none.
-    unheld = {a: p for a, p in passwords.items() if a not in held}
-    contexts = _contexts(unheld, accounts, inventory, policy, platforms) if strength else {}
     facts = {
         account_id: AccountSecrets(
             account_id=account_id,
@@ -120,8 +109,8 @@ def analyse(
             totp_bits=totp_bits.get(account_id),
             totp_valid=totp_bits.get(account_id, 1) > 0,
             totp_shared_with=totp_shared.get(account_id, ()),
-            context=contexts.get(account_id),
-            basis=bases.get(account_id),
+            context=judged.contexts.get(account_id),
+            basis=judged.bases.get(account_id),
             held=held.get(account_id),
         )
         for account_id in accounts
@@ -129,10 +118,54 @@ def analyse(
     return PasswordFacts(
         accounts=facts,
         breach_source=breach.description if breach is not None else None,
-        scored=scored,
-        cached=cached,
+        scored=judged.scored,
+        cached=judged.cached,
         held=len(held),
     )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the strength verdicts are computed from."""
+
+    inventory: Inventory
+    policy: Policy
+    platforms: Mapping[str, Platform]
+    accounts: Mapping[str, Account]
+    records: Mapping[str, SecretRecord]
+    passwords: Mapping[str, Secret]
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The strength side of the facts (empty when no selected check reads strength)."""
+
+    strengths: Mapping[bytes, Strength] = field(default_factory=dict)
+    scored: int = 0
+    cached: int = 0
+    contexts: Mapping[str, ContextWord] = field(default_factory=dict)
+    bases: Mapping[str, str] = field(default_factory=dict)
+    held: Mapping[str, HeldVerdict] = field(default_factory=dict)
+
+
+def _judge(
+    scope: _Scope,
+    jobs: Mapping[bytes, ScoringJob],
+    members: Mapping[bytes, list[str]],
+    exact: Mapping[str, bytes],
+    score: Callable[[Mapping[bytes, ScoringJob]], tuple[dict[bytes, Strength], int, int]],
+) -> _Judged:
+    """Verdict bases, the recorded verdicts held, and scores and context words for the rest."""
+    accounts = [scope.accounts[a] for a in scope.passwords]
+    bases = _bases(jobs, exact, accounts, scope.inventory, scope.policy, scope.platforms)
+    held = _held(scope.records, bases)
+    # A password whose every account keeps its recorded verdict is not scored under the new
+    # words at all: no score, cached row or context verdict can then reflect the edit.
+    live = {d: job for d, job in jobs.items() if any(a not in held for a in members[d])}
+    strengths, scored, cached = score(live)
+    unheld = {a: p for a, p in scope.passwords.items() if a not in held}
+    contexts = _contexts(unheld, scope.accounts, scope.inventory, scope.policy, scope.platforms)
+    return _Judged(strengths, scored, cached, contexts, bases, held)
 
 
 def verdict_basis(
