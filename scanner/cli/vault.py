@@ -1001,7 +1001,7 @@ def recheck(
     assert inv is not None  # noqa: S101 - required above
     rules = load_policy(inv.policy_table, where.policy)  # a bad policy fails before the prompt
     opened = _unlock(where, passphrase_file, remember)
-    done = recheck_all(opened, inv, rules)
+    done = recheck_all(opened, inv, rules, where.db)
     some = "1 stored password" if len(done) == 1 else f"{len(done)} stored passwords"
     typer.echo(
         f"rechecked {some} under the current policy and context words; "

@@ -13,7 +13,9 @@ needs the passphrase, so whoever runs it can read every password anyway) applies
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from checks.passwords import weak_password
 from scanner.core.model import Status
@@ -25,6 +27,8 @@ from scanner.inventory.policy import Policy
 from scanner.passwords.analysis import analyse
 from scanner.passwords.records import records_from_vault
 from scanner.services.scan import HMAC_PURPOSE
+from scanner.state.db import StateDB
+from scanner.state.scores import ScoreCache
 from scanner.vault.entries import Entry
 from scanner.vault.vault import Vault
 
@@ -36,10 +40,12 @@ def record_verdicts(
     hmac_key: bytes,
     *,
     every: bool = False,
+    db: Path | None = None,
 ) -> list[str]:
     """Record the PWD-001 verdict, evaluated now, with every inventory account's password that
     has none recorded for its current value (every password with `every`); returns the entry
-    names given a record. Changes `entries` in place; scores only the passwords concerned."""
+    names given a record. Changes `entries` in place; scores only the passwords concerned, through
+    the score cache of the state database `db` when given (so the next scan need not)."""
     due = [
         account
         for account in inventory.accounts
@@ -57,7 +63,8 @@ def record_verdicts(
         for r in records_from_vault(inventory, entries)
         if r.password is not None and r.password.reveal() in values
     ]
-    facts = analyse(inventory, policy, records, hmac_key=hmac_key)
+    with _cache(db) as cache:
+        facts = analyse(inventory, policy, records, hmac_key=hmac_key, cache=cache)
     context = ScanContext(inventory=inventory, policy=policy, platforms=catalogue(), secrets=facts)
     done = []
     for account in due:
@@ -71,6 +78,15 @@ def record_verdicts(
     return done
 
 
+@contextlib.contextmanager
+def _cache(db: Path | None) -> Iterator[ScoreCache | None]:
+    if db is None or not db.parent.is_dir():
+        yield None
+        return
+    with StateDB(db) as opened:
+        yield ScoreCache(opened)
+
+
 def _password(entries: dict[str, Entry], account: Account) -> str:
     password = entries[account.vault_entry].password
     assert password is not None  # noqa: S101 - only accounts with a password are due
@@ -78,18 +94,20 @@ def _password(entries: dict[str, Entry], account: Account) -> str:
 
 
 def recorder(
-    vault: Vault, inventory: Inventory, policy: Policy
+    vault: Vault, inventory: Inventory, policy: Policy, db: Path | None = None
 ) -> Callable[[dict[str, Entry]], object]:
     """What `Vault.stamp` runs on every save: a record for each password lacking one."""
     key = vault.derive_key(HMAC_PURPOSE)
-    return lambda entries: record_verdicts(entries, inventory, policy, key)
+    return lambda entries: record_verdicts(entries, inventory, policy, key, db=db)
 
 
-def recheck(vault: Vault, inventory: Inventory, policy: Policy) -> list[str]:
+def recheck(
+    vault: Vault, inventory: Inventory, policy: Policy, db: Path | None = None
+) -> list[str]:
     """Re-evaluate every stored password under the current rules and record the verdicts, in
     one audited vault change (`recheck`); returns the entry names rechecked."""
     key = vault.derive_key(HMAC_PURPOSE)
     return vault.update(
-        lambda entries: record_verdicts(entries, inventory, policy, key, every=True),
+        lambda entries: record_verdicts(entries, inventory, policy, key, every=True, db=db),
         action="recheck",
     )
