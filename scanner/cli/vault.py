@@ -128,9 +128,8 @@ def _unlock(
         from scanner.inventory.policy import load_policy
         from scanner.services.verdicts import recorder
 
-        opened.stamp = recorder(
-            opened, inventory, load_policy(inventory.policy_table, where.policy)
-        )
+        rules = load_policy(inventory.policy_table, where.policy)
+        opened.stamp = recorder(opened, inventory, rules, where.db)
     return opened
 
 
