@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from scanner.core.model import EvidenceValue, Severity, Status
+from scanner.core.model import EvidenceValue, Severity, Status, Tier
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
 from scanner.inventory import holders
-from scanner.inventory.accounts import Account
+from scanner.inventory.accounts import Account, AppScope
 
 NCSC_SOCIAL = "https://www.ncsc.gov.uk/guidance/social-media-protecting-what-you-publish"
 CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
@@ -65,10 +65,16 @@ def shared_login(account: Account, ctx: ScanContext) -> Verdict:
 )
 def leaver_access(account: Account, ctx: ScanContext) -> Verdict:
     lapsed = holders.lapsed(ctx.inventory, account, ctx.today)
+    notice = ctx.rules(account).leaving_notice_days
+    leaving = holders.leaving(ctx.inventory, account, ctx.today, notice)
+    problems = []
     if lapsed:
-        names = [loss.name for loss in lapsed]
-        return fail(f"still listed with access: {', '.join(names)}", names=names)
-    return passed("no departed person or ended agency has access")
+        problems.append(f"still listed with access: {', '.join(loss.name for loss in lapsed)}")
+    problems += [x.reason for x in leaving]
+    names = [loss.name for loss in lapsed] + [x.name for x in leaving]
+    if problems:
+        return fail("; ".join(problems), names=names)
+    return passed("no departed person or ended agency has access, and nobody is about to leave")
 
 
 @check(
@@ -145,3 +151,84 @@ def rotate_after_departure(account: Account, ctx: ScanContext) -> Verdict:
             f"rotate now: {reason}", password_set=set_at.date().isoformat() if set_at else None
         )
     return passed("no holder has left since the password was set")
+
+
+@check(
+    id="ACC-006",
+    title="Too many full-control holders on a critical account",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "Every full-control role can add admins, change recovery details and remove the company. "
+        "In the 2022-23 Ducktail campaigns, infostealers took Meta Business admins' session "
+        "cookies and the attacker used full control to make itself admin and spend on ads; "
+        "fewer full-control holders is a smaller target."
+    ),
+    remediation=(
+        "Keep full control to max_full_control people; give everyone else a partial role "
+        "(editor, contributor, analyst) and record it as admins = [{ id, role }]."
+    ),
+    references=(
+        "https://www.news18.com/amp/news/tech/new-malware-poses-security-concerns-for-facebook-accounts-all-details-6192835.html",
+        META_SECURITY,
+    ),
+    tiers=(Tier.CRITICAL,),
+)
+def full_control_holders(account: Account, ctx: ScanContext) -> Verdict:
+    limit = ctx.rules(account).max_full_control
+    platform = ctx.platform(account)
+    full: list[str] = []
+    unknown: list[str] = []
+    for ref in account.admins:
+        role = platform.role(account.role_of(ref) or "")
+        if role is None:
+            unknown.append(ref)
+        elif role.full_control:
+            full.append(ref)
+    count = len(full) + len(unknown)
+    evidence = {"full_control": count, "no_role_recorded": len(unknown), "max_full_control": limit}
+    note = f" ({len(unknown)} without a known role, counted as full control)" if unknown else ""
+    if count > limit:
+        names = ", ".join(ctx.inventory.holder_name(r) for r in full + unknown)
+        return fail(
+            f"{count} full-control holders{note}: {names}; policy allows {limit}", **evidence
+        )
+    return passed(f"{count} full-control holder(s){note}", **evidence)
+
+
+@check(
+    id="ACC-007",
+    title="Write-scope connected app not reviewed",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "An app authorised to post keeps its own token after every password change; when the "
+        "Twitter Counter analytics app was compromised in 2017 it posted from hundreds of "
+        "verified accounts at once. Write access nobody reviews is a standing way in."
+    ),
+    remediation=(
+        "Review each write-scope app on the platform's connected-apps page: revoke what is not "
+        "needed, reduce to read where possible, and record the review date as reviewed = DATE."
+    ),
+    references=(
+        "https://www.newstatesman.com/science-tech/2017/03/why-did-nazi-themed-twitter-hack-target-unicef-amnesty-international-and",
+        "https://www.ncsc.gov.uk/guidance/social-media-protecting-what-you-publish",
+    ),
+)
+def connected_apps(account: Account, ctx: ScanContext) -> Verdict:
+    limit = ctx.rules(account).app_review_days
+    writers = [a for a in account.connected_apps if a.scope is AppScope.WRITE]
+    stale = []
+    for app in writers:
+        if app.reviewed is None:
+            stale.append(f"{app.name} (never reviewed)")
+        elif (ctx.today - app.reviewed).days > limit:
+            stale.append(f"{app.name} (reviewed {app.reviewed.isoformat()})")
+    evidence = {"apps": len(account.connected_apps), "write_apps": len(writers)}
+    if stale:
+        return fail(
+            f"write-scope app(s) not reviewed within {limit} days: {', '.join(stale)}",
+            app_review_days=limit,
+            **evidence,
+        )
+    if not account.connected_apps:
+        return passed("no connected apps recorded", **evidence)
+    return passed(f"{len(writers)} write-scope app(s), each reviewed", **evidence)

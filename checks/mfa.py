@@ -145,10 +145,9 @@ def _unknown_service_advice(method: Mfa) -> str:
         'and set `mfa = "fido2"` or `mfa = "passkey"` in the inventory.'
     ),
     references=(NIST_MFA, CISA_PR_MFA, "NIST SP 800-63B-4 §3.2.5"),
+    tiers=(Tier.CRITICAL,),
 )
 def passkey_available(account: Account, ctx: ScanContext) -> Verdict:
-    if account.tier is not Tier.CRITICAL:
-        return skipped(f"{account.tier.value}-tier account (MFA-004 looks at critical accounts)")
     platform = ctx.platform(account)
     options = platform.phishing_resistant_options
     evidence: dict[str, EvidenceValue] = {

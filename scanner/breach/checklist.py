@@ -48,10 +48,12 @@ def _header_lines(checklist: Checklist, incident: Incident | None) -> list[str]:
     lines = [
         f"Breach checklist: {_clean(checklist.label)} on {_clean(checklist.platform)}",
         f"{len(checklist.steps)} steps, {required} required to close.",
+        f"Attack vector: {_vector_text(checklist.vector)}.",
     ]
     if incident is None:
         lines.append("Drill only: nothing is recorded. To open an incident, run:")
-        lines.append(f"  posture breach start {checklist.account}")
+        again = "" if checklist.vector == "unknown" else f" --vector {checklist.vector}"
+        lines.append(f"  posture breach start {checklist.account}{again}")
         return lines
     opened = f"Incident #{incident.id}: {incident.status}. Opened {_when(incident.opened_at)}"
     opened += f" by {_clean(incident.opened_by)}"
@@ -68,6 +70,12 @@ def _header_lines(checklist: Checklist, incident: Incident | None) -> list[str]:
         lines.append("Tick a step (its id or number) with:")
         lines.append(f"  posture breach done {checklist.account} STEP [--note TEXT]")
     return lines
+
+
+def _vector_text(vector: str) -> str:
+    if vector == "unknown":
+        return "unknown (every step that may apply; narrow it with --vector)"
+    return _clean(vector)
 
 
 def render_text(checklist: Checklist, incident: Incident | None = None) -> str:
@@ -127,6 +135,7 @@ def render_markdown(checklist: Checklist, incident: Incident | None = None) -> s
     """The checklist as Markdown; with `incident`, also its record (who ticked what, when)."""
     out = [f"# Breach checklist: {_md(checklist.label)} on {_md(checklist.platform)}", ""]
     out.append(f"- Steps: {len(checklist.steps)}, {len(checklist.required_ids)} required to close")
+    out.append(f"- Attack vector: {_md(checklist.vector)}")
     if incident is not None:
         out.append(f"- Incident: #{incident.id}, {incident.status}")
         out.append(f"- Opened: {incident.opened_at} by {_md(incident.opened_by)}")

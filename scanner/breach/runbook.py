@@ -19,7 +19,7 @@ from typing import Any
 from scanner.core.datafile import Key, Kind, Schema, load_data_file, shipped_path
 from scanner.core.errors import InputError, StateError
 from scanner.core.model import Mfa
-from scanner.inventory import holders
+from scanner.inventory import exposure, holders
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import (
     OTHER,
@@ -57,9 +57,34 @@ RUNBOOK_SCHEMA: Schema = {
             "required": Key(Kind.BOOLEAN),
             "source": _REQUIRED_STRING,
             "command": Key(Kind.STRING),
+            "when": Key(Kind.STRING, choices=("phone", "ads", "stream_keys", "api_keys")),
+            "vectors": Key(
+                Kind.STRINGS,
+                choices=(
+                    "password",
+                    "session-theft",
+                    "sim-swap",
+                    "insider",
+                    "third-party-app",
+                    "platform",
+                ),
+            ),
+            "required_on": Key(Kind.STRINGS, choices=("critical", "standard", "low")),
         },
     ),
 }
+
+
+class Vector(enum.Enum):
+    """How the attacker got in, as far as the team knows (`breach start --vector`)."""
+
+    PASSWORD = "password"  # noqa: S105 - a vector name, not a secret
+    SESSION_THEFT = "session-theft"
+    SIM_SWAP = "sim-swap"
+    INSIDER = "insider"
+    THIRD_PARTY_APP = "third-party-app"
+    PLATFORM = "platform"
+    UNKNOWN = "unknown"  # every step that may apply
 
 
 class Origin(enum.Enum):
@@ -111,6 +136,13 @@ class RunbookStep:
     required: bool
     source: str
     command: str | None = None
+    # Only where this holds: "phone" (SMS or a recovery phone), "ads" (account tagged ads),
+    # "stream_keys" / "api_keys" (the platform's features).
+    when: str | None = None
+    # Only for these attack vectors (and for "unknown"); empty: every vector.
+    vectors: tuple[str, ...] = ()
+    # Required on these tiers even where `required` is false.
+    required_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +180,7 @@ class Checklist:
     platform: str
     phases: tuple[Phase, ...]
     steps: tuple[ChecklistStep, ...]
+    vector: str = Vector.UNKNOWN.value  # the attack vector the checklist was tailored for
 
     def step(self, step_id: str) -> ChecklistStep | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -167,6 +200,7 @@ class Checklist:
                 "account": self.account,
                 "label": self.label,
                 "platform": self.platform,
+                "vector": self.vector,
                 "phases": [[p.id, p.title, p.summary] for p in self.phases],
                 "steps": [
                     {
@@ -198,6 +232,7 @@ class Checklist:
                 account=data["account"],
                 label=data["label"],
                 platform=data["platform"],
+                vector=str(data.get("vector", Vector.UNKNOWN.value)),
                 phases=tuple(Phase(*p) for p in data["phases"]),
                 steps=tuple(
                     ChecklistStep(
@@ -259,6 +294,9 @@ def parse_runbook(data: Mapping[str, Any]) -> Runbook:
                 required=bool(s.get("required", True)),
                 source=s["source"],
                 command=s.get("command"),
+                when=s.get("when"),
+                vectors=tuple(s.get("vectors", ())),
+                required_on=tuple(s.get("required_on", ())),
             )
             for s in data["steps"]
         )
@@ -292,27 +330,6 @@ def load_runbook() -> Runbook:
 
 
 # --- tailoring -----------------------------------------------------------------------------
-
-
-def mailbox_accounts(inventory: Inventory, account: Account) -> tuple[tuple[Account, str], ...]:
-    """Accounts in the inventory that ARE the login or recovery mailbox of `account`.
-
-    A mailbox account is one whose handle is the address, or one tagged "mailbox" that logs in
-    with it (social accounts also log in with the address, so a login match alone is not enough).
-    """
-    found: list[tuple[Account, str]] = []
-    for address in dict.fromkeys(a for a in (account.login_email, account.recovery_email) if a):
-        wanted = address.strip().lower()
-        for other in inventory.accounts:
-            if other.id == account.id or any(other is f for f, _ in found):
-                continue
-            by_handle = (other.handle or "").strip().lower() == wanted
-            by_login = (
-                "mailbox" in other.tags and (other.login_email or "").strip().lower() == wanted
-            )
-            if by_handle or by_login:
-                found.append((other, address))
-    return tuple(found)
 
 
 def _holder_steps(
@@ -364,31 +381,84 @@ def _holder_steps(
     return tell, remove
 
 
-def _mailbox_steps(
+def _chain_steps(
     inventory: Inventory, account: Account, platforms: Mapping[str, Platform]
 ) -> list[ChecklistStep]:
+    """A contain step per account up the access chains, the root of each chain first: the
+    mailboxes and `access_via` accounts whose control gives control of this one."""
+    direct = {other.id: address for other, address in exposure.mailbox_accounts(inventory, account)}
     steps = []
-    for other, address in mailbox_accounts(inventory, account):
-        service = platform_for(other.platform, platforms)
-        kind = "" if service.id == OTHER else f"{service.display_name} "
-        uses = [
-            use
-            for use, value in (("login", account.login_email), ("recovery", account.recovery_email))
-            if value and value.strip().lower() == address.strip().lower()
-        ]
-        shown = "" if address.lower() in other.label.lower() else f" ({address})"
+    for other, path in exposure.upstream(inventory, account):
+        if len(path) == 2 and other.id in direct:
+            steps.append(_mailbox_step(account, other, direct[other.id], platforms))
+            continue
         steps.append(
             ChecklistStep(
-                id=f"mailbox:{other.id}",
+                id=f"chain:{other.id}",
                 phase="contain",
                 title=(
-                    f"Secure {other.label} first: it is this account's {' and '.join(uses)} "
-                    f"{kind}mailbox{shown}; check its forwarding rules and recent reset mails, "
-                    "then work through its own checklist"
+                    f"Secure {other.label}: whoever controls it controls this account "
+                    f"({exposure.chain_text(path)}); change its password, check its second "
+                    "factor, recovery details and sessions, then work through its own checklist"
                 ),
                 command=f"posture breach checklist {other.id}",
-                why="The attacker may hold the mailbox too; every reset link for this account "
-                "lands there.",
+                why="Attackers walk up a chain of linked accounts (a mailbox, a personal profile "
+                "that administers a page) and come back down it; securing this account while a "
+                "hop above it stays open changes nothing.",
+                required=True,
+                origin=Origin.INVENTORY,
+            )
+        )
+    return steps
+
+
+def _mailbox_step(
+    account: Account, other: Account, address: str, platforms: Mapping[str, Platform]
+) -> ChecklistStep:
+    service = platform_for(other.platform, platforms)
+    kind = "" if service.id == OTHER else f"{service.display_name} "
+    uses = [
+        use
+        for use, value in (("login", account.login_email), ("recovery", account.recovery_email))
+        if value and value.strip().lower() == address.strip().lower()
+    ]
+    shown = "" if address.lower() in other.label.lower() else f" ({address})"
+    return ChecklistStep(
+        id=f"mailbox:{other.id}",
+        phase="contain",
+        title=(
+            f"Secure {other.label} first: it is this account's {' and '.join(uses)} "
+            f"{kind}mailbox{shown}; check its forwarding rules and recent reset mails, "
+            "then work through its own checklist"
+        ),
+        command=f"posture breach checklist {other.id}",
+        why="The attacker may hold the mailbox too; every reset link for this account lands there.",
+        required=True,
+        origin=Origin.INVENTORY,
+    )
+
+
+def _app_steps(inventory: Inventory, account: Account) -> list[ChecklistStep]:
+    """A `revoke-app:NAME` step per connected app of the account, naming every account with it."""
+    steps = []
+    for app in account.connected_apps:
+        users = [
+            a.id
+            for a in inventory.accounts
+            if any(x.name.lower() == app.name.lower() for x in a.connected_apps)
+        ]
+        others = [u for u in users if u != account.id]
+        also = f" and from {', '.join(others)}, which list it too" if others else ""
+        steps.append(
+            ChecklistStep(
+                id=f"revoke-app:{app.name}",
+                phase="contain",
+                title=(
+                    f"Revoke {app.name} ({app.scope.value} access) from {account.id}{also}; "
+                    "re-authorise it only once its vendor confirms it is clean"
+                ),
+                why="A compromised app posts from every account that authorised it, with its "
+                "own token, whatever their passwords (Twitter Counter, 2017).",
                 required=True,
                 origin=Origin.INVENTORY,
             )
@@ -456,6 +526,63 @@ def _outside_recovery_steps(inventory: Inventory, account: Account) -> list[Chec
             )
         )
     return steps
+
+
+def _session_steps(
+    inventory: Inventory, account: Account, today: dt.date, *, required: bool = True
+) -> list[ChecklistStep]:
+    """An `end-sessions:PERSON` step per current holder and admin, listing all they can reach."""
+    steps = []
+    refs = list(dict.fromkeys(account.admins + account.password_known_by))
+    if account.owner and account.owner not in refs:
+        refs.insert(0, account.owner)
+    for ref in refs:
+        if not holders.has_access(inventory, ref, today):
+            continue
+        reach = [
+            a.id
+            for a in inventory.accounts
+            if ref in a.admins or ref in a.password_known_by or a.owner == ref
+        ]
+        steps.append(
+            ChecklistStep(
+                id=f"end-sessions:{ref}",
+                phase="contain",
+                title=(
+                    f"End every session of {inventory.holder_name(ref)} on every account they "
+                    f"hold or administer ({', '.join(reach)}): sign out everywhere, then sign "
+                    "in again only from a clean device"
+                ),
+                why="Stolen session cookies skip the password and the second factor; resetting "
+                "one account's password leaves the attacker in every other session the same "
+                "browser held (Linus Tech Tips, 2023; Ducktail, 2022-23).",
+                required=required,
+                origin=Origin.INVENTORY,
+            )
+        )
+    return steps
+
+
+def _required(step: RunbookStep, account: Account, vector: Vector) -> bool:
+    """A step written for particular vectors is optional while the vector is unknown: shown, so
+    nothing is missed, but not a bar to closing an incident it may not concern."""
+    if step.vectors and vector is Vector.UNKNOWN:
+        return False
+    return step.required or account.tier.value in step.required_on
+
+
+def _applies(step: RunbookStep, account: Account, platform: Platform, vector: Vector) -> bool:
+    """Whether a generic step belongs in this account's checklist for this vector."""
+    if step.vectors and vector is not Vector.UNKNOWN and vector.value not in step.vectors:
+        return False
+    conditions = {
+        None: True,
+        "phone": exposure.phone_involved(account) or vector is Vector.SIM_SWAP,
+        "ads": "ads" in account.tags,
+        "stream_keys": platform.features.stream_keys,
+        "api_keys": platform.features.api_keys,
+    }
+    return conditions.get(step.when, True)
 
 
 def _shared_steps(
@@ -550,8 +677,12 @@ def tailor_checklist(
     today: dt.date | None = None,
     runbook: Runbook | None = None,
     platforms: Mapping[str, Platform] | None = None,
+    vector: Vector = Vector.UNKNOWN,
 ) -> Checklist:
     """The ordered checklist for `account`: generic, platform and derived steps.
+
+    `vector` (how the attacker got in) keeps the steps written for it; "unknown" keeps every
+    step that may apply. Session theft puts an `end-sessions:PERSON` step first.
 
     `shared_with` lists the accounts whose password is the same as or close to this one (from the
     vault); each gets a "rotate" step right after `rotate-password`. The account behind the login
@@ -573,12 +704,13 @@ def tailor_checklist(
             phase=step.phase,
             title=_fill(step.title, values),
             why=_fill(step.why, values),
-            required=step.required,
+            required=_required(step, account, vector),
             origin=Origin.RUNBOOK,
             source=_source_text(runbook.sources[step.source]),
             command=_fill(step.command, values) if step.command else None,
         )
         for step in runbook.steps
+        if _applies(step, account, platform, vector)
     ]
     ordered = _place_platform_steps(ordered, platform, runbook, values)
 
@@ -591,7 +723,12 @@ def tailor_checklist(
     first_eradicate = next(i for i, s in enumerate(ordered) if s.phase == "eradicate")
     ordered[first_eradicate:first_eradicate] = [*tell, *remove]
     _insert_outside_steps(ordered, _outside_recovery_steps(inventory, account))
-    ordered[0:0] = _mailbox_steps(inventory, account, platforms)
+    insert_after("revoke-apps", _app_steps(inventory, account))
+    sessions = _session_steps(inventory, account, today, required=vector is Vector.SESSION_THEFT)
+    if vector is Vector.UNKNOWN:
+        insert_after("sign-out-sessions", sessions)
+    first = sessions if vector is Vector.SESSION_THEFT else []
+    ordered[0:0] = [*first, *_chain_steps(inventory, account, platforms)]
     ordered += _launch_steps(inventory, account, today)
     by_phase = {p.id: i for i, p in enumerate(runbook.phases)}
     # A stable sort keeps each phase's order while grouping phases in runbook order.
@@ -603,6 +740,7 @@ def tailor_checklist(
         platform=platform.display_name,
         phases=runbook.phases,
         steps=tuple(ordered),
+        vector=vector.value,
     )
 
 

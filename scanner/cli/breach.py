@@ -44,6 +44,21 @@ AccountArgument = typer.Argument(
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")
+VECTORS = (
+    "password",
+    "session-theft",
+    "sim-swap",
+    "insider",
+    "third-party-app",
+    "platform",
+    "unknown",
+)
+VectorOption = typer.Option(
+    "unknown",
+    "--vector",
+    metavar="|".join(VECTORS),
+    help="How the attacker got in, as far as you know; unknown keeps every step that may apply.",
+)
 SinceOption = typer.Option(
     None,
     "--since",
@@ -74,13 +89,16 @@ def _tailored(
     passphrase_file: Path | None = None,
     no_vault: bool = False,
     since: str | None = None,
+    vector: str = "unknown",
 ) -> Checklist:
     """The account's checklist; with the vault open, the accounts sharing its password too."""
-    from scanner.breach.runbook import SharedPassword, tailor_checklist
+    from scanner.breach.runbook import SharedPassword, Vector, tailor_checklist
     from scanner.services.breach import shared_with_compromised
     from scanner.services.scan import load
     from scanner.vault.errors import PassphraseUnavailable
 
+    if vector not in VECTORS:
+        raise UsageError(f'--vector: "{vector}" is not one of {", ".join(VECTORS)}')
     inventory_file = inventory_path(inventory)
     loaded = load(inventory_file)
     account = loaded.account(account_id)
@@ -102,7 +120,7 @@ def _tailored(
                 "--passphrase-file",
                 err=True,
             )
-    return tailor_checklist(loaded, account, shared_with=shared)
+    return tailor_checklist(loaded, account, shared_with=shared, vector=Vector(vector))
 
 
 def _latest_incident(account: str, inventory: Path | None, db: Path | None) -> Incident:
@@ -132,12 +150,13 @@ def start(
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
     since: str | None = SinceOption,
+    vector: str = VectorOption,
 ) -> None:
     """Open an incident for ACCOUNT (one open incident per account) and print its checklist."""
     from scanner.breach.checklist import render_text
 
     operator = actor(by)
-    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, since)
+    checklist = _tailored(account, inventory, vault, passphrase_file, no_vault, since, vector)
     log = _open_log(_db_path(inventory, db), create=True)
     assert log is not None  # noqa: S101 - create=True always opens
     with log.db:
@@ -274,13 +293,14 @@ def checklist(
     passphrase_file: Path | None = PassphraseFileOption,
     no_vault: bool = NoVaultOption,
     since: str | None = SinceOption,
+    vector: str = VectorOption,
 ) -> None:
     """Print ACCOUNT's tailored checklist without opening an incident (for drills)."""
     from scanner.breach.checklist import render_markdown, render_text
 
     if output_format not in FORMATS:
         raise UsageError(f'--format: "{output_format}" is not one of {", ".join(FORMATS)}')
-    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, since)
+    tailored = _tailored(account, inventory, vault, passphrase_file, no_vault, since, vector)
     render = render_text if output_format == "text" else render_markdown
     sys.stdout.write(render(tailored))
 

@@ -419,6 +419,11 @@ def explain(
     lines = [
         f"{found.id}  {found.title}",
         f"family: {found.family}   severity: {found.severity.value}{scaling}",
+        *(
+            [f"applies to: {found.scope} only (no finding on other accounts)"]
+            if found.scope
+            else []
+        ),
         "",
         "Why it matters:",
         wrap.fill(found.rationale),

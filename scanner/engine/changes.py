@@ -74,8 +74,9 @@ Issue = tuple[str, str, str, str, str, int]
 @dataclass(frozen=True)
 class ScanRecord:
     """What the history keeps of one scan: the checks it ran, the accounts it scanned, and the
-    findings that did not pass, in account then check order. A finding of a listed check on a
-    listed account that is not among `issues` passed."""
+    findings that did not pass, in account then check order. A listed check on a listed account
+    that is not among `issues` passed, or did not apply (a check about other tiers: an account
+    moved off the critical tier no longer has its critical-only failures, which count as gone)."""
 
     checks: tuple[str, ...]
     accounts: tuple[str, ...]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from scanner.core.model import EvidenceValue, Severity, Status, Tier
@@ -62,6 +62,22 @@ class Check:
     # Reads zxcvbn strength verdicts (the costly part of the analysis): a scan whose selected
     # checks do not scores no password.
     needs_strength: bool = False
+    # The tiers the check is about (None: every tier). On an account of another tier the check
+    # does not run and makes no finding: "not applicable" is neither a pass nor a skip, so it
+    # weighs nothing in the score, the coverage or any report's counts.
+    tiers: frozenset[Tier] | None = None
+
+    def applies_to(self, tier: Tier) -> bool:
+        """Whether the check is about accounts of `tier`."""
+        return self.tiers is None or tier in self.tiers
+
+    @property
+    def scope(self) -> str:
+        """ "critical accounts" for a tier-scoped check; "" for one about every account."""
+        if self.tiers is None:
+            return ""
+        named = [t.value for t in Tier if t in self.tiers]
+        return f"{' and '.join(named)} accounts"
 
     @property
     def family(self) -> str:
@@ -94,6 +110,7 @@ def check(
     needs_secrets: bool = False,
     needs_corpus: bool = False,
     needs_strength: bool = False,
+    tiers: Iterable[Tier] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as check `id`."""
 
@@ -112,6 +129,7 @@ def check(
             needs_secrets=needs_secrets or needs_strength,
             needs_strength=needs_strength,
             needs_corpus=needs_corpus,
+            tiers=None if tiers is None else frozenset(tiers),
         )
         return function
 

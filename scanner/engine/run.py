@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -118,27 +118,37 @@ class ScanResult:
         )
 
     def coverage(self) -> tuple[int, tuple[str, ...]]:
-        """% of (check, account) pairs that could run, and what did not for lack of input."""
-        missing: set[str] = set()
-        not_run: list[str] = []
+        """% of the (check, account) pairs the checks apply to that could run, and what did not
+        for lack of input."""
+        missing, not_run = self._not_run()
+        tiers = Counter(a.tier for a in self.context.inventory.accounts)
+        pairs = applicable_pairs(self.checks, tiers)
+        if not pairs or not missing:
+            return 100, not_run
+        ran = pairs - applicable_pairs([c for c in self.checks if c.id in missing], tiers)
+        return int(100 * ran / pairs), not_run
+
+    def _not_run(self) -> tuple[set[str], tuple[str, ...]]:
+        """The checks that could not run for lack of input, and why."""
         if self.context.secrets is None and any(c.needs_secrets for c in self.checks):
-            missing = {c.id for c in self.checks if c.needs_secrets}
-            not_run.append("password checks not run (no vault)")
-        elif self.context.secrets is not None and self.context.secrets.breach_source is None:
+            return {c.id for c in self.checks if c.needs_secrets}, (
+                "password checks not run (no vault)",
+            )
+        if self.context.secrets is not None and self.context.secrets.breach_source is None:
             corpus = {c.id for c in self.checks if c.needs_corpus}
             if corpus:
-                missing = corpus
-                not_run.append("breach check not run (no corpus: --hibp or --online)")
-        pairs = len(self.checks) * len(self.context.inventory.accounts)
-        if not pairs or not missing:
-            return 100, tuple(not_run)
-        ran = pairs - len(missing) * len(self.context.inventory.accounts)
-        return int(100 * ran / pairs), tuple(not_run)
+                return corpus, ("breach check not run (no corpus: --hibp or --online)",)
+        return set(), ()
 
     def worst_failure(self) -> Severity | None:
         """The highest severity among unsuppressed failures: what the exit code looks at."""
         ranks = [f.severity for f in self.findings if f.actionable]
         return max(ranks, key=lambda s: s.rank) if ranks else None
+
+
+def applicable_pairs(checks: Sequence[Check], tiers: Mapping[Tier, int]) -> int:
+    """How many (check, account) pairs the checks are about, given the accounts per tier."""
+    return sum(count for check in checks for tier, count in tiers.items() if check.applies_to(tier))
 
 
 def posture_score(findings: Sequence[Finding]) -> int:
@@ -169,12 +179,15 @@ def score_cap(findings: Sequence[Finding]) -> tuple[int | None, str]:
 
 
 def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:
-    """Run every check on every account. A check that raises gives an ERROR finding."""
+    """Run every check on every account of the tiers it is about. A check that raises gives an
+    ERROR finding."""
     started = dt.datetime.now(dt.UTC)
     findings = []
     severities: dict[tuple[str, Tier, int], Severity] = {}
+    scoped = {tier: [c for c in checks if c.applies_to(tier)] for tier in Tier}
     for account in context.inventory.accounts:
-        for check in checks:
+        # A check about other tiers makes no finding here (not applicable is not a pass).
+        for check in scoped[account.tier]:
             try:
                 verdict = check.function(account, context)
             except Exception as exc:

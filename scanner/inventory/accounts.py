@@ -28,7 +28,15 @@ AGENCY_PREFIX = "agency:"
 
 class PersonStatus(enum.Enum):
     ACTIVE = "active"
+    LEAVING = "leaving"  # still here, with a known last day (`leaving_on`)
     DEPARTED = "departed"
+
+
+class AppScope(enum.Enum):
+    """What a connected app may do on the account."""
+
+    READ = "read"
+    WRITE = "write"
 
 
 @dataclass(frozen=True)
@@ -55,9 +63,13 @@ class Person:
     departed_on: dt.date | None
     policy_acknowledged: dt.date | None
     line: int | None
+    leaving_on: dt.date | None = None  # the last day of a person with status "leaving"
 
     @property
     def active(self) -> bool:
+        """Status "active": neither leaving nor departed. Whether someone still has access on a
+        given day is `scanner.inventory.holders`' rule (a leaving person keeps it until
+        `leaving_on`)."""
         return self.status is PersonStatus.ACTIVE
 
 
@@ -75,6 +87,15 @@ class Agency:
     @property
     def ref(self) -> str:
         return f"{AGENCY_PREFIX}{self.id}"
+
+
+@dataclass(frozen=True)
+class ConnectedApp:
+    """A third-party app authorised on an account (scheduler, analytics, social media tool)."""
+
+    name: str
+    scope: AppScope
+    reviewed: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,17 @@ class Account:
     tags: tuple[str, ...]
     vault_entry: str
     line: int | None
+    # Accounts whose control gives control of this one (OWN-005), besides its mailboxes.
+    access_via: tuple[str, ...] = ()
+    # The carrier's port-out PIN / SIM lock on the phone that receives codes or resets (OWN-006).
+    recovery_phone_carrier_lock: bool = False
+    connected_apps: tuple[ConnectedApp, ...] = ()
+    # The platform role of each admin that has one recorded (`admins = [{ id, role }]`).
+    admin_roles: tuple[tuple[str, str], ...] = ()
+
+    def role_of(self, admin: str) -> str | None:
+        """The platform role recorded for `admin`; None for a plain-string admin."""
+        return next((role for ref, role in self.admin_roles if ref == admin), None)
 
     @property
     def label(self) -> str:
@@ -173,7 +205,18 @@ class Inventory:
 _TOP_KEYS = ("organization", "people", "agencies", "accounts", "launches", "policy", "notify")
 _LAUNCH_KEYS = ("id", "name", "public_on", "accounts", "tags")
 _ORG_KEYS = ("name", "domains", "brand_terms")
-_PERSON_KEYS = ("id", "name", "email", "role", "status", "departed_on", "policy_acknowledged")
+_PERSON_KEYS = (
+    "id",
+    "name",
+    "email",
+    "role",
+    "status",
+    "departed_on",
+    "leaving_on",
+    "policy_acknowledged",
+)
+_APP_KEYS = ("name", "scope", "reviewed")
+_ADMIN_KEYS = ("id", "role")
 _AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged")
 _ACCOUNT_KEYS = (
     "id",
@@ -193,6 +236,9 @@ _ACCOUNT_KEYS = (
     "trademark_registered",
     "tags",
     "vault_entry",
+    "access_via",
+    "recovery_phone_carrier_lock",
+    "connected_apps",
 )
 
 
@@ -210,6 +256,7 @@ def load_inventory(path: Path, platforms: Platforms | None = None) -> Inventory:
     people = _people(source, problems)
     agencies = _agencies(source, problems)
     accounts = _accounts(source, problems, people, agencies, platforms)
+    _check_access_via(source, problems, accounts)
     policy_table = _optional_table(source, "policy", problems)
     notify_table = _optional_table(source, "notify", problems)
     launches = _launches(source, problems, accounts)
@@ -284,6 +331,7 @@ def _people(source: TomlSource, problems: Problems) -> dict[str, Person]:
             departed_on=departed_on,
             policy_acknowledged=table.date("policy_acknowledged"),
             line=table.line,
+            leaving_on=_leaving_on(table, status),
         )
         if person_id:
             people[person_id] = person
@@ -349,7 +397,7 @@ def _account(
     owner = table.string("owner")
     if owner is not None and owner not in people:
         table.record("owner", f'unknown person "{owner}"{suggest(owner, people)}')
-    admins = table.strings("admins")
+    admins, admin_roles = _admins(table, platform, platforms)
     known_by = table.strings("password_known_by")
     for key, refs in (("admins", admins), ("password_known_by", known_by)):
         for ref in refs:
@@ -373,6 +421,10 @@ def _account(
         tags=table.strings("tags"),
         vault_entry=_vault_entry(table, account_id),
         line=table.line,
+        access_via=table.strings("access_via"),
+        recovery_phone_carrier_lock=table.boolean("recovery_phone_carrier_lock"),
+        connected_apps=_connected_apps(table),
+        admin_roles=admin_roles,
     )
 
 
@@ -396,6 +448,102 @@ def _mfa(table: CollectingTable, platform: str, platforms: Platforms | None) -> 
                 f"(second factors: {offered})",
             )
     return mfa
+
+
+def _leaving_on(table: CollectingTable, status: PersonStatus) -> dt.date | None:
+    """`leaving_on`: required with status "leaving", refused with any other status."""
+    leaving_on = table.date("leaving_on")
+    if status is PersonStatus.LEAVING and leaving_on is None and "leaving_on" not in table.data:
+        table.problems.add(
+            InputError(
+                'status is "leaving" but leaving_on (the last day) is missing',
+                path=table.source.path,
+                line=table.line,
+                field=f"{table.label}.leaving_on",
+            )
+        )
+    if status is not PersonStatus.LEAVING and leaving_on is not None:
+        table.record("leaving_on", f'leaving_on goes with status "leaving", not "{status.value}"')
+    return leaving_on
+
+
+def _admins(
+    table: CollectingTable, platform: str, platforms: Platforms | None
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """`admins`: person ids / `agency:ID`, or `{ id, role }` tables with a role of the platform."""
+    raw = table.data.get("admins", [])
+    if not isinstance(raw, list):
+        table.record("admins", "must be a list of ids or { id, role } tables")
+        return (), ()
+    ids: list[str] = []
+    roles: list[tuple[str, str]] = []
+    for index, item in enumerate(raw):
+        if isinstance(item, str):
+            ids.append(item)
+            continue
+        label = f"{table.label}.admins[{index}]"
+        if not isinstance(item, Mapping):
+            table.record("admins", "must be a list of ids or { id, role } tables")
+            continue
+        entry = CollectingTable(item, table.source, table.line, label, table.problems)
+        entry.only(_ADMIN_KEYS)
+        ref, role = entry.required_string("id"), entry.required_string("role")
+        _check_role(entry, role, platform, platforms)
+        ids.append(ref)
+        roles.append((ref, role))
+    if len(set(ids)) != len(ids):
+        table.record("admins", "an admin is listed twice")
+    return tuple(ids), tuple(roles)
+
+
+def _check_role(
+    entry: CollectingTable, role: str, platform: str, platforms: Platforms | None
+) -> None:
+    """A recorded role must be one of the platform's (when its file lists any)."""
+    if not isinstance(platforms, Mapping) or platform not in platforms:
+        return
+    known = [r.id for r in platforms[platform].delegation.roles]
+    if known and role and role not in known:
+        entry.record(
+            "role",
+            f'unknown role "{role}"{suggest(role, known)} for {platform}; '
+            f"its roles: {', '.join(known)}",
+        )
+
+
+def _connected_apps(table: CollectingTable) -> tuple[ConnectedApp, ...]:
+    raw = table.data.get("connected_apps", [])
+    if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
+        table.record("connected_apps", "must be a list of { name, scope, reviewed } tables")
+        return ()
+    apps: list[ConnectedApp] = []
+    for index, item in enumerate(raw):
+        label = f"{table.label}.connected_apps[{index}]"
+        entry = CollectingTable(item, table.source, table.line, label, table.problems)
+        entry.only(_APP_KEYS)
+        name = entry.required_string("name")
+        if any(app.name.lower() == name.lower() for app in apps):
+            entry.record("name", f'app "{name}" is listed twice')
+        scope = entry.choice("scope", AppScope, default=AppScope.WRITE)
+        if "scope" not in item:
+            entry.record("scope", 'required field is missing ("read" or "write")')
+        apps.append(ConnectedApp(name, scope, entry.date("reviewed")))
+    return tuple(apps)
+
+
+def _check_access_via(
+    source: TomlSource, problems: Problems, accounts: Mapping[str, Account]
+) -> None:
+    """Every `access_via` id names another account of the inventory."""
+    for index, (account_id, account) in enumerate(accounts.items()):
+        table = CollectingTable(
+            {}, source, account.line, f"accounts[{index}] ({account_id})", problems
+        )
+        for ref in account.access_via:
+            if ref == account_id:
+                table.record("access_via", f'"{ref}" is the account itself')
+            elif ref not in accounts:
+                table.record("access_via", f'unknown account "{ref}"{suggest(ref, accounts)}')
 
 
 def _launches(

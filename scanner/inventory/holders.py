@@ -1,7 +1,7 @@
 """Who holds an account, who has lost access, and since when: the one rule every caller uses.
 
-A holder is referred to by a person id or `agency:ID`. A person loses access on `departed_on`;
-an agency the day after `contract_ends`. A date still in the future means access continues until
+A holder is referred to by a person id or `agency:ID`. A person loses access on `departed_on`, a
+leaving person on `leaving_on`; an agency the day after `contract_ends`. A date still in the future means access continues until
 then, so ACC-002, ACC-003, the breach runbook and `vault rotate --all-due` agree on every case.
 """
 
@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from scanner.core.model import Holder
-from scanner.inventory.accounts import AGENCY_PREFIX, Account, Inventory
+from scanner.inventory.accounts import AGENCY_PREFIX, Account, Inventory, PersonStatus
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,46 @@ def access_lost_on(inventory: Inventory, ref: str) -> dt.date | None:
             return None
         return agency.contract_ends + dt.timedelta(days=1)
     person = inventory.people.get(ref)
-    if person is None or person.active:
+    if person is None:
         return None
-    return person.departed_on
+    if person.status is PersonStatus.LEAVING:
+        return person.leaving_on
+    return None if person.status is PersonStatus.ACTIVE else person.departed_on
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """A person who still has access but leaves on `on`: hand over before then."""
+
+    ref: str
+    name: str
+    on: dt.date
+
+    @property
+    def reason(self) -> str:
+        return f"{self.name} is leaving on {self.on.isoformat()}: hand over before {self.on.isoformat()}"
+
+
+def leaving_soon(
+    inventory: Inventory, ref: str, today: dt.date, notice_days: int
+) -> Leaving | None:
+    """`ref`'s coming departure when it is within `notice_days` of `today` and not yet passed."""
+    person = inventory.people.get(ref)
+    if person is None or person.status is not PersonStatus.LEAVING or person.leaving_on is None:
+        return None
+    days_left = (person.leaving_on - today).days
+    if days_left <= 0 or days_left > notice_days:
+        return None
+    return Leaving(ref, person.name, person.leaving_on)
+
+
+def leaving(
+    inventory: Inventory, account: Account, today: dt.date, notice_days: int
+) -> list[Leaving]:
+    """Admins and password holders leaving within the notice period (ACC-002)."""
+    refs = dict.fromkeys(account.admins + account.password_known_by)
+    found = [leaving_soon(inventory, ref, today, notice_days) for ref in refs]
+    return [x for x in found if x is not None]
 
 
 def lost_access(inventory: Inventory, ref: str, today: dt.date) -> LostAccess | None:

@@ -33,6 +33,9 @@ class Rules:
     policy_ack_max_age_days: int
     offboarding_max_days: int
     incident_max_days: int
+    app_review_days: int
+    leaving_notice_days: int
+    max_full_control: int
 
     def min_length_for(self, mfa: Mfa) -> int:
         return self.min_length_with_mfa if mfa is not Mfa.NONE else self.min_length

@@ -151,8 +151,8 @@ class UnknownLeaver(InputError):
 
 
 def leaver(inventory: Inventory, ref: str, on: dt.date | None, today: dt.date) -> Leaver:
-    """The person or agency `ref` names, with the case date: `on`, else the recorded departure
-    or contract end, else `today`."""
+    """The person or agency `ref` names, with the case date: `on`, else the recorded departure,
+    last day of a leaver-to-be (`leaving_on`) or contract end, else `today`."""
     if not holders.is_holder(inventory, ref):
         known = [*inventory.people, *(a.ref for a in inventory.agencies.values())]
         raise UnknownLeaver(
@@ -162,7 +162,10 @@ def leaver(inventory: Inventory, ref: str, on: dt.date | None, today: dt.date) -
         )
     if on is None:
         agency = inventory.agency_for(ref)
-        recorded = agency.contract_ends if agency else inventory.people[ref].departed_on
+        person = None if agency else inventory.people[ref]
+        recorded = (
+            agency.contract_ends if agency else person and (person.departed_on or person.leaving_on)
+        )
         on = recorded or today
     return Leaver(ref, inventory.holder_name(ref), on)
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from scanner import __version__
-from scanner.core.model import Finding, Suppression
+from scanner.core.model import Finding, Suppression, Tier
 from scanner.core.text import json_document
 from scanner.engine.run import ScanResult
 from scanner.report.interface import Report
@@ -98,7 +98,14 @@ class JsonReport(Report):
             },
             "summary": dataclasses.asdict(view.summary),
             "checks": [
-                {"id": c.id, "title": c.title, "family": c.family, "severity": c.severity.value}
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "family": c.family,
+                    "severity": c.severity.value,
+                    # the tiers it runs on: no finding on an account of another tier
+                    "tiers": [t.value for t in Tier if c.applies_to(t)],
+                }
                 for c in result.checks
             ],
             "suppressions": {

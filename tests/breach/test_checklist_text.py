@@ -95,8 +95,8 @@ def test_markdown_record_lists_who_ticked_what_and_when(inventory: Inventory, db
     record = md.split("## Record\n", 1)[1]
     assert record.splitlines()[1:] == [
         "- 2026-11-23T09:30:00Z opened by dana: drill",
-        "- 2026-11-23T09:30:00Z priya ticked step 4 `rotate-password`: from IT laptop",
+        "- 2026-11-23T09:30:00Z priya ticked step 5 `rotate-password`: from IT laptop",
         "- 2026-11-23T09:30:00Z closed (forced) by maria: drill ended",
     ]
     assert "- Incident: #1, closed (forced)" in md
-    assert "4. [x] **Change the password now, from a clean device**" in md
+    assert "5. [x] **Change the password now, from a clean device**" in md

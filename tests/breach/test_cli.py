@@ -83,17 +83,17 @@ def test_done_ticks_by_id_or_number_and_show_displays_progress(inventory_file: P
         inventory_file, "done", "x-main", "rotate-password", "--note", "IT laptop", "--by", "priya"
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("done: step 4 rotate-password at ")
+    assert result.stdout.startswith("done: step 5 rotate-password at ")
     assert "by priya" in result.stdout
     result = breach(inventory_file, "done", "x-main", "1", "--by", "priya")
     assert "done: step 1 mailbox:social-mailbox" in result.stdout
-    assert "2 of 26 steps done, 23 required open" in result.stdout
+    assert "2 of 36 steps done, 25 required open" in result.stdout
     shown = breach(inventory_file, "show", "x-main")
     assert shown.exit_code == 0, shown.output
-    assert "Progress: 2 of 26 steps done, 23 required open." in shown.stdout
-    assert "  4. [x] Change the password now, from a clean device" in shown.stdout
+    assert "Progress: 2 of 36 steps done, 25 required open." in shown.stdout
+    assert "  5. [x] Change the password now, from a clean device" in shown.stdout
     assert "by priya: IT laptop" in shown.stdout
-    assert "  5. [ ] " in shown.stdout
+    assert "  6. [ ] " in shown.stdout
 
 
 def test_close_is_refused_while_required_steps_are_open(inventory_file: Path, db_path: Path):
@@ -102,9 +102,9 @@ def test_close_is_refused_while_required_steps_are_open(inventory_file: Path, db
     before = _digest(db_path)
     result = breach(inventory_file, "close", "x-main", "--by", "dana")
     _one_error_line(
-        result, "cannot close incident #1: 24 required steps open (mailbox:social-mailbox,"
+        result, "cannot close incident #1: 26 required steps open (mailbox:social-mailbox,"
     )
-    assert "and 19 more; see posture breach show x-main" in result.stderr
+    assert "and 21 more; see posture breach show x-main" in result.stderr
     assert "rotate-password," not in result.stderr
     assert _digest(db_path) == before
 
@@ -119,7 +119,7 @@ def test_forced_close_needs_a_reason(inventory_file: Path, db_path: Path):
     )
     assert result.exit_code == 0, result.output
     assert "closed incident #1 on x-main" in result.stdout
-    assert "forced with 25 required steps open" in result.stdout
+    assert "forced with 27 required steps open" in result.stdout
     assert "reason: drill over" in result.stdout
 
 
@@ -212,7 +212,7 @@ def test_unknown_step_is_one_line_and_records_nothing(inventory_file: Path, db_p
     _one_error_line(
         breach(inventory_file, "done", "x-main", "reset-password"), 'no step "reset-password"'
     )
-    _one_error_line(breach(inventory_file, "done", "x-main", "99"), "a number from 1 to 26")
+    _one_error_line(breach(inventory_file, "done", "x-main", "99"), "a number from 1 to 36")
     assert _digest(db_path) == before
 
 
@@ -237,7 +237,7 @@ def test_read_only_database_is_one_line_and_records_nothing(
     assert _digest(db_path) == before
     shown = breach(inventory_file, "show", "x-main")  # reading still works
     assert shown.exit_code == 0
-    assert "Progress: 0 of 26 steps done" in shown.stdout
+    assert "Progress: 0 of 36 steps done" in shown.stdout
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes; the header test covers it")

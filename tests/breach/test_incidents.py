@@ -126,7 +126,7 @@ def test_close_succeeds_once_every_required_step_is_done_even_with_optional_ones
 ):
     checklist = _checklist(inventory)
     optional = [s.id for s in checklist.steps if not s.required]
-    assert optional  # report-fraud is optional
+    assert optional  # steps written for a vector are optional while it is unknown
     with StateDB(db_path) as db:
         log = IncidentLog(db)
         log.start(checklist, by="dana", note=None, now=AT)

@@ -3,12 +3,12 @@ really offers, and the role to give instead of a shared password."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from scanner.core.model import Status
 from tests.checks.helpers import assert_fail, assert_pass, verdict
 from tests.conftest import clean_inventory, write_toml
 
@@ -76,8 +76,13 @@ def test_mfa004_passes_phishing_resistant_methods_and_platforms_without_them(tmp
 
 
 def test_mfa004_looks_only_at_critical_accounts(tmp_path: Path):
-    result = verdict(tmp_path, "MFA-004", platform="linkedin", tier="standard", mfa="sms")
-    assert result.status is Status.SKIPPED
+    data = clean_inventory()
+    data["accounts"][0].update(platform="linkedin", tier="standard", mfa="sms")
+    write_toml(tmp_path / "inventory.toml", data)
+    args = ["--inventory", str(tmp_path / "inventory.toml"), "--no-vault", "--as-of", "2026-11-23"]
+    done = CliRunner().invoke(app, ["scan", *args, "--no-history", "-f", "json"])
+    found = {f["check_id"] for f in json.loads(done.stdout)["findings"]}
+    assert "MFA-001" in found and "MFA-004" not in found  # not applicable: no finding at all
 
 
 def test_acc001_names_the_role_to_give_instead_of_the_password(tmp_path: Path):

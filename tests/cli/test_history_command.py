@@ -19,11 +19,16 @@ def inventory(tmp_path: Path) -> Path:
     return target
 
 
+# The checks of issue 20 pass on almost every example account; left in, they dilute the score
+# so much that one fixed finding disappears in the rounding. This test is about the history.
+SCOPE = ["--exclude-checks", "OWN-005,OWN-006,ACC-006,ACC-007"]
+
+
 def scan_twice_with_a_fix(inventory: Path) -> None:
-    runner.invoke(app, ["scan", str(inventory), "--as-of", "2026-11-23"])
+    runner.invoke(app, ["scan", str(inventory), "--as-of", "2026-11-23", *SCOPE])
     text = inventory.read_text(encoding="utf-8")
     inventory.write_text(text.replace('mfa = "none"', 'mfa = "totp"'), encoding="utf-8")
-    runner.invoke(app, ["scan", str(inventory), "--as-of", "2026-11-23"])
+    runner.invoke(app, ["scan", str(inventory), "--as-of", "2026-11-23", *SCOPE])
 
 
 def test_history_lists_scans_with_scores_counts_and_the_fix(inventory):

@@ -91,7 +91,7 @@ def test_checks_and_exclude_checks_take_globs():
         ],
     )
     ids = {f["check_id"] for f in json.loads(result.stdout)["findings"]}
-    assert ids == {"OWN-001", "OWN-002", "OWN-003", "MFA-001"}
+    assert ids == {"OWN-001", "OWN-002", "OWN-003", "OWN-005", "OWN-006", "MFA-001"}
 
 
 def test_selection_that_leaves_nothing_is_a_usage_error():

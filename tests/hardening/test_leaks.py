@@ -441,6 +441,9 @@ def test_no_secret_leaks_through_any_command_in_process(
     run("breach", "done", "x-main", "1", "--by", "tester", "--note", "locked the session")
     run("breach", "checklist", "x-main", "--passphrase-file", p1)
     run("breach", "checklist", "x-main", "--format", "markdown", "--passphrase-file", p1)
+    # Every attack vector's checklist (session steps, app revocations, carrier lock, chains).
+    for vector in ("session-theft", "sim-swap", "third-party-app", "platform", "insider"):
+        run("breach", "checklist", "facebook-page", "--vector", vector, "--passphrase-file", p1)
     run("breach", "list")
     # accounts: the vault column (entries and ages) with the vault open, in every format.
     for listing in ("table", "json", "csv"):

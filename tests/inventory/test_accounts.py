@@ -75,7 +75,7 @@ def test_unknown_top_level_table_is_an_error(tmp_path):
 
 def test_wrong_type_is_named(inventory_file):
     line = scan_error(inventory_file(admins="ana"))
-    assert "accounts[0] (acct).admins: must be a list of strings" in line
+    assert "accounts[0] (acct).admins: must be a list of ids or { id, role } tables" in line
 
 
 def test_bad_enum_value_lists_the_choices(inventory_file):
