@@ -10,7 +10,7 @@ from __future__ import annotations
 from scanner.core.model import EvidenceValue, Mfa, Severity, Status
 from scanner.engine.check import Verdict, check, fail, passed, skipped
 from scanner.engine.context import ScanContext
-from scanner.engine.facts import AccountSecrets, ScoreMethod
+from scanner.engine.facts import PENDING, AccountSecrets, ScoreMethod
 from scanner.inventory.accounts import Account
 from scanner.inventory.policy import Rules
 
@@ -65,6 +65,11 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
         # it stands until the next rotation or `posture vault recheck` (the scan says so once,
         # for all such passwords), so an edit cannot probe the password's content.
         held = facts.held
+        if held.status == PENDING:
+            return skipped(
+                "not evaluated: the password rules or context words changed since this password "
+                "was imported; `posture vault recheck` evaluates it"
+            )
         return Verdict(Status(held.status), held.message, dict(held.evidence))
     return strength_verdict(account, facts, ctx.rules(account))
 

@@ -111,6 +111,7 @@ def _unlock(
     remember: bool = False,
     *,
     inventory: Inventory | None = None,
+    defer_verdicts: bool = False,
 ) -> Vault:
     """The vault, unlocked. With the inventory, every save records the PWD-001 verdict of each
     password lacking one, under the policy and context words in force (services.verdicts)."""
@@ -129,7 +130,7 @@ def _unlock(
         from scanner.services.verdicts import recorder
 
         rules = load_policy(inventory.policy_table, where.policy)
-        opened.stamp = recorder(opened, inventory, rules, where.db)
+        opened.stamp = recorder(opened, inventory, rules, where.db, defer=defer_verdicts)
     return opened
 
 
@@ -872,7 +873,8 @@ def import_export(
         for p in plans
         if p.outcome is Outcome.IMPORT and p.login.totp is not None
     }
-    opened = _unlock(where, passphrase_file, remember, inventory=inv)
+    # An import records each password's verdict basis without scoring (linear, cheap).
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, defer_verdicts=True)
     done = import_rows(
         opened,
         plans,

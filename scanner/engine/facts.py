@@ -27,9 +27,15 @@ class HeldVerdict:
     """
 
     basis: str
-    status: str  # a Status value: "pass" or "fail"
+    status: str  # a Status value ("PASS", "FAIL"), or PENDING: recorded by a bulk write unscored
     message: str
     evidence: Mapping[str, EvidenceValue] = field(default_factory=dict)
+
+
+# The status of a record made without scoring (`vault import`): the basis is recorded, the verdict
+# is not. Under the same basis a scan evaluates live; under another it cannot say anything that
+# would not answer the edit, so PWD-001 is skipped until `posture vault recheck`.
+PENDING = "PENDING"
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,35 @@ def analyse(
     )
 
 
+def verdict_bases(
+    inventory: Inventory,
+    policy: Policy,
+    records: Iterable[SecretRecord],
+    *,
+    hmac_key: bytes,
+    platforms: Mapping[str, Platform] | None = None,
+) -> dict[str, str]:
+    """Each stored password's verdict basis, scoring nothing: what a bulk write (an import)
+    records so that a later edit of the rules cannot be evaluated against the password."""
+    platforms = platforms if platforms is not None else catalogue()
+    accounts = {a.id: a for a in inventory.accounts}
+    passwords = {
+        r.account_id: r.password
+        for r in records
+        if r.account_id in accounts and r.password is not None
+    }
+    exact = reuse.Grouping(passwords, hmac_key).exact
+    members = _members(exact)
+    jobs = _jobs(
+        members,
+        passwords,
+        True,
+        lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
+    )
+    chosen = [accounts[a] for a in passwords]
+    return _bases(jobs, exact, chosen, inventory, policy, platforms)
+
+
 @dataclass(frozen=True)
 class _Scope:
     """What the strength verdicts are computed from."""

@@ -20,11 +20,11 @@ from pathlib import Path
 from checks.passwords import weak_password
 from scanner.core.model import Status
 from scanner.engine.context import ScanContext
-from scanner.engine.facts import HeldVerdict, SecretRecord
+from scanner.engine.facts import PENDING, HeldVerdict, SecretRecord
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import catalogue
 from scanner.inventory.policy import Policy
-from scanner.passwords.analysis import analyse
+from scanner.passwords.analysis import analyse, verdict_bases
 from scanner.passwords.records import records_from_vault
 from scanner.services.scan import HMAC_PURPOSE
 from scanner.state.db import StateDB
@@ -40,12 +40,14 @@ def record_verdicts(
     hmac_key: bytes,
     *,
     every: bool = False,
+    defer: bool = False,
     db: Path | None = None,
 ) -> list[str]:
     """Record the PWD-001 verdict, evaluated now, with every inventory account's password that
     has none recorded for its current value (every password with `every`); returns the entry
     names given a record. Changes `entries` in place; scores only the passwords concerned, through
-    the score cache of the state database `db` when given (so the next scan need not)."""
+    the score cache of the state database `db` when given (so the next scan need not). With
+    `defer` (a bulk import) nothing is scored: the basis is recorded with a PENDING verdict."""
     due = [
         account
         for account in inventory.accounts
@@ -63,6 +65,10 @@ def record_verdicts(
         for r in records_from_vault(inventory, entries)
         if r.password is not None and r.password.reveal() in values
     ]
+    if defer:
+        return _record_bases(
+            entries, due, verdict_bases(inventory, policy, records, hmac_key=hmac_key)
+        )
     with _cache(db) as cache:
         facts = analyse(inventory, policy, records, hmac_key=hmac_key, cache=cache)
     context = ScanContext(inventory=inventory, policy=policy, platforms=catalogue(), secrets=facts)
@@ -75,6 +81,20 @@ def record_verdicts(
         held = HeldVerdict(basis, verdict.status.value, verdict.message, dict(verdict.evidence))
         entries[account.vault_entry] = entries[account.vault_entry].with_verdict(held)
         done.append(account.vault_entry)
+    return done
+
+
+def _record_bases(
+    entries: dict[str, Entry], due: list[Account], bases: dict[str, str]
+) -> list[str]:
+    """Record each due password's basis alone (PENDING): scoring nothing keeps a bulk import
+    linear and cheap; a scan under the same basis evaluates live, under another it skips."""
+    done = []
+    for account in due:
+        if account.id in bases:
+            held = HeldVerdict(bases[account.id], PENDING, "")
+            entries[account.vault_entry] = entries[account.vault_entry].with_verdict(held)
+            done.append(account.vault_entry)
     return done
 
 
@@ -94,11 +114,17 @@ def _password(entries: dict[str, Entry], account: Account) -> str:
 
 
 def recorder(
-    vault: Vault, inventory: Inventory, policy: Policy, db: Path | None = None
+    vault: Vault,
+    inventory: Inventory,
+    policy: Policy,
+    db: Path | None = None,
+    *,
+    defer: bool = False,
 ) -> Callable[[dict[str, Entry]], object]:
-    """What `Vault.stamp` runs on every save: a record for each password lacking one."""
+    """What `Vault.stamp` runs on every save: a record for each password lacking one (its basis
+    alone with `defer`, for imports of many passwords at once)."""
     key = vault.derive_key(HMAC_PURPOSE)
-    return lambda entries: record_verdicts(entries, inventory, policy, key, db=db)
+    return lambda entries: record_verdicts(entries, inventory, policy, key, defer=defer, db=db)
 
 
 def recheck(

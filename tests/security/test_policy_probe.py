@@ -189,3 +189,38 @@ def test_an_entry_without_a_record_is_judged_live_and_recorded_at_the_next_save(
 
 def _unrecorded(entry: Entry) -> Entry:
     return dataclasses.replace(entry, verdict=None)
+
+
+IMPORT = (
+    '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"\n'
+    f'"Root/Social","LinkedIn page","jordan.blake@gmail.example","{PROBED}",'
+    '"https://www.linkedin.com/company/acme-outdoor","","","0","2026-11-02T10:00:00Z",'
+    '"2025-01-02T10:00:00Z"\n'
+)
+
+
+@pytest.mark.parametrize("word", ["penguin", "zebra"])
+def test_an_imported_password_records_its_basis_unscored_and_an_edit_cannot_probe_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, word: str
+) -> None:
+    """`vault import` scores nothing (issue 13: linear and cheap) yet closes the window: it
+    records each password's basis with a PENDING verdict. Same rules: judged live. Edited
+    rules: skipped for penguin and zebra alike, until `vault recheck`."""
+    shutil.copy(EXAMPLE, tmp_path / "inventory.toml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POSTURE_VAULT_PASSPHRASE", PASSPHRASE)
+    assert invoke("vault", "init").exit_code == 0
+    Path("export.csv").write_text(IMPORT, encoding="utf-8")
+    done = invoke("vault", "import", "export.csv", "--from", "keepassxc", "--map", f"1={ACCOUNT}")
+    assert done.exit_code == 0, done.output
+    with sqlite3.connect("posture.db") as conn:  # the import scored nothing
+        assert conn.execute("SELECT count(*) FROM score_cache").fetchone()[0] == 0
+    assert pwd001(scan("json", "--no-history"))["status"] == "PASS"  # same rules: live
+    edit("dormant_days = 60", f'dormant_days = 60\nblocklist = ["{word}"]')
+    held = scan("json", "--no-history")
+    assert pwd001(held)["status"] == "SKIPPED"
+    assert "changed since this password was imported" in str(pwd001(held)["message"])
+    assert "since 1 stored password was set" in held
+    assert invoke("vault", "recheck").exit_code == 0
+    status = pwd001(scan("json", "--no-history"))["status"]
+    assert status == ("FAIL" if word == "penguin" else "PASS")
