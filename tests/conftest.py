@@ -130,3 +130,21 @@ def inventory_file(tmp_path: Path) -> Callable[..., Path]:
         return write_toml(tmp_path / "inventory.toml", inventory)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def local_index(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pip settings that install from a wheelhouse built once per session (tests/wheelhouse.py)."""
+    from tests import wheelhouse
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by every worker of this run
+    return wheelhouse.pip_env(wheelhouse.build(root))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow-marked tests first, the rest in file order. With `--maxschedchunk=2` (pyproject.toml)
+    xdist hands out two tests at a time, so the long ones start at once on both workers and the
+    quick ones fill the gaps, instead of one 40-second test starting last and running alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

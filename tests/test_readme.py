@@ -90,21 +90,28 @@ def test_the_distribution_is_posture_scanner_and_installs_the_posture_command():
 
 
 @pytest.mark.slow
-def test_the_readme_install_section_gives_posture_on_path_without_test_packages(tmp_path):
+def test_the_readme_install_section_gives_posture_on_path_without_test_packages(
+    tmp_path, local_index
+):
     """`make install` as the README says (a venv, since pipx may be absent), in a throwaway place:
-    a `pip install .` with runtime dependencies only, then `posture` from PATH in a new shell."""
+    a `pip install .` with runtime dependencies only, then `posture` from PATH in a new shell.
+    pip installs from the session's wheelhouse (tests/wheelhouse.py), not the network."""
     venv, bin_dir = tmp_path / "venv", tmp_path / "bin"
     passed = {
         k: v for k, v in os.environ.items() if k.startswith("PIP_") or k.lower().endswith("_proxy")
     }
-    env = passed | {
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "PATH": f"{bin_dir}:{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "PYTHON": sys.executable,
-        "INSTALL_WITH": "venv",
-        "INSTALL_VENV": str(venv),
-        "INSTALL_BIN": str(bin_dir),
-    }
+    env = (
+        passed
+        | local_index
+        | {
+            "HOME": os.environ.get("HOME", str(tmp_path)),
+            "PATH": f"{bin_dir}:{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "PYTHON": sys.executable,
+            "INSTALL_WITH": "venv",
+            "INSTALL_VENV": str(venv),
+            "INSTALL_BIN": str(bin_dir),
+        }
+    )
     script = "set -e\n" + fenced("install")
     result = subprocess.run(
         ["sh", "-c", script],

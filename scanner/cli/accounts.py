@@ -7,6 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -27,7 +28,9 @@ from scanner.cli.options import (
 )
 from scanner.core.errors import UsageError
 from scanner.core.model import Tier
-from scanner.services.accounts import AccountRow, AccountsListing, VaultState
+
+if TYPE_CHECKING:  # the service (and all it imports) loads only when `accounts` runs
+    from scanner.services.accounts import AccountRow, AccountsListing, VaultState
 
 FORMATS = ("table", "json", "csv")
 HEADERS = ("account", "platform", "tier", "owner", "mfa", "admins", "holders", "vault", "age")
@@ -151,6 +154,8 @@ def _cases(row: AccountRow, colour: bool) -> str:
 
 
 def _vault_note(state: VaultState) -> str:
+    from scanner.services.accounts import VaultState
+
     if state is VaultState.OPEN:
         return "unlocked (entries and password ages shown)"
     if state is VaultState.LOCKED:

@@ -23,6 +23,7 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
+from scanner.cli.records import MarkdownOutputOption, list_records, write_markdown
 from scanner.core.actor import actor
 from scanner.core.errors import UsageError
 
@@ -237,52 +238,36 @@ def list_incidents(
     db: Path | None = DbOption,
 ) -> None:
     """List open and closed incidents, open ones first."""
-    from tabulate import tabulate
-
     path = _db_path(inventory, db)
-    log = _open_log(path, readonly=True)
-    if log is None:
-        typer.echo(f"no incidents recorded (no state database at {path})")
-        return
-    with log.db:
-        incidents = log.all()
-    if not incidents:
-        typer.echo("no incidents recorded")
-        return
-    rows = [
-        (
-            f"#{i.id}",
-            i.account,
-            i.status,
-            f"{i.opened_at} {i.opened_by}",
-            f"{i.closed_at} {i.closed_by}" if i.closed_at else "",
-            i.progress(),
-        )
-        for i in incidents
-    ]
-    headers = ["incident", "account", "status", "opened", "closed", "progress"]
-    typer.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    list_records(path, _open_log(path, readonly=True), "incidents", INCIDENT_HEADERS, _incident_row)
+
+
+INCIDENT_HEADERS = ("incident", "account", "status", "opened", "closed", "progress")
+
+
+def _incident_row(i: Incident) -> tuple[str, ...]:
+    return (
+        f"#{i.id}",
+        i.account,
+        i.status,
+        f"{i.opened_at} {i.opened_by}",
+        f"{i.closed_at} {i.closed_by}" if i.closed_at else "",
+        i.progress(),
+    )
 
 
 def export(
     account: str = AccountArgument,
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the Markdown here (atomically) instead of stdout."
-    ),
+    output: Path | None = MarkdownOutputOption,
     inventory: Path | None = InventoryOption,
     db: Path | None = DbOption,
 ) -> None:
     """Write ACCOUNT's open (else latest) incident as Markdown: checklist and record, for a ticket."""
     from scanner.breach.checklist import render_markdown
-    from scanner.core.files import atomic_write
 
     incident = _latest_incident(account, inventory, db)
     text = render_markdown(incident.checklist, incident)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    atomic_write(output, text.encode("utf-8"), 0o600)
-    typer.echo(f"wrote incident #{incident.id} on {account} to {output}")
+    write_markdown(text, output, f"incident #{incident.id} on {account}")
 
 
 def checklist(

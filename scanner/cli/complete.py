@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.cli.options import INVENTORY_ENV
-from scanner.inventory.accounts import Inventory
+
+if TYPE_CHECKING:  # a Tab press or `--help` should not load the inventory machinery
+    from scanner.inventory.accounts import Inventory
 
 
 def _inventory(ctx: Any) -> Inventory | None:

@@ -21,6 +21,7 @@ from scanner.cli.options import (
     inventory_path,
     parse_date,
 )
+from scanner.cli.records import MarkdownOutputOption, list_records, write_markdown
 from scanner.core.actor import actor
 from scanner.core.errors import UsageError
 
@@ -228,53 +229,37 @@ def list_cases(
     db: Path | None = DbOption,
 ) -> None:
     """List open and closed offboarding cases, open ones first."""
-    from tabulate import tabulate
-
     path = _db_path(inventory, db)
-    log = _open_log(path, readonly=True)
-    if log is None:
-        typer.echo(f"no offboarding cases recorded (no state database at {path})")
-        return
-    with log.db:
-        cases = log.all()
-    if not cases:
-        typer.echo("no offboarding cases recorded")
-        return
-    rows = [
-        (
-            f"#{c.id}",
-            c.who,
-            c.status,
-            c.starts_on.isoformat(),
-            f"{c.opened_at} {c.opened_by}",
-            f"{c.closed_at} {c.closed_by}" if c.closed_at else "",
-            c.progress(),
-        )
-        for c in cases
-    ]
-    headers = ["case", "who", "status", "counts from", "opened", "closed", "progress"]
-    typer.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    list_records(path, _open_log(path, readonly=True), "offboarding cases", CASE_HEADERS, _case_row)
+
+
+CASE_HEADERS = ("case", "who", "status", "counts from", "opened", "closed", "progress")
+
+
+def _case_row(c: Case) -> tuple[str, ...]:
+    return (
+        f"#{c.id}",
+        c.who,
+        c.status,
+        c.starts_on.isoformat(),
+        f"{c.opened_at} {c.opened_by}",
+        f"{c.closed_at} {c.closed_by}" if c.closed_at else "",
+        c.progress(),
+    )
 
 
 def export(
     who: str = WhoArgument,
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the Markdown here (atomically) instead of stdout."
-    ),
+    output: Path | None = MarkdownOutputOption,
     inventory: Path | None = InventoryOption,
     db: Path | None = DbOption,
 ) -> None:
     """Write WHO's open (else latest) case as Markdown: checklist and record, for a ticket."""
-    from scanner.core.files import atomic_write
     from scanner.offboard.render import render_markdown
 
     case = _latest(who, inventory, db)
     text = render_markdown(case.checklist, case)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    atomic_write(output, text.encode("utf-8"), 0o600)
-    typer.echo(f"wrote offboarding case #{case.id} of {who} to {output}")
+    write_markdown(text, output, f"offboarding case #{case.id} of {who}")
 
 
 def register(app: typer.Typer) -> None:

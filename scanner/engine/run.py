@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import Counter
@@ -88,34 +89,34 @@ class ScanResult:
 
     @functools.cached_property
     def _summary(self) -> Summary:
-        # One pass over the findings (10,000 accounts give 200,000); reports and the history
-        # each ask for it.
-        fails: Counter[str] = Counter()
-        statuses: Counter[str] = Counter()
-        suppressed = 0
-        for finding in self.findings:
-            statuses[finding.status.value] += 1
-            if finding.status is Status.FAIL:
-                fails[finding.severity.value] += 1
-            if finding.suppression is not None:
-                suppressed += 1
-        raw = posture_score(self.findings)
-        cap, cause = score_cap(self.findings)
+        # One pass over the findings (10,000 accounts give 200,000), the score and its cap
+        # included; reports and the history each ask for it.
+        tally = _Tally(self.findings)
+        raw = tally.score()
+        cap, cause = tally.cap()
         coverage, not_run = self.coverage()
+        statuses = tally.statuses
         return Summary(
             accounts=len(self.context.inventory.accounts),
             checks=len(self.checks),
-            failed_by_severity={s.value: fails.get(s.value, 0) for s in reversed(Severity)},
-            by_status={s.value: statuses.get(s.value, 0) for s in Status},
+            failed_by_severity={s.value: tally.fails.get(s, 0) for s in reversed(Severity)},
+            by_status={s.value: statuses.get(s, 0) for s in Status},
             score=min(raw, cap) if cap is not None else raw,
-            incomplete=statuses[Status.ERROR.value] > 0,
-            suppressed=suppressed,
+            incomplete=statuses.get(Status.ERROR, 0) > 0,
+            suppressed=tally.suppressed,
             raw_score=raw,
             cap=cap if cap is not None and cap < raw else None,
             cap_cause=cause if cap is not None and cap < raw else "",
             coverage=coverage,
             not_run=not_run,
         )
+
+    def with_history(self, history: ScanChanges) -> ScanResult:
+        """This result with its place in the history; the summary, already counted, is kept."""
+        recorded = dataclasses.replace(self, history=history)
+        if "_summary" in self.__dict__:
+            recorded.__dict__["_summary"] = self.__dict__["_summary"]
+        return recorded
 
     def coverage(self) -> tuple[int, tuple[str, ...]]:
         """% of the (check, account) pairs the checks apply to that could run, and what did not
@@ -151,6 +152,42 @@ def applicable_pairs(checks: Sequence[Check], tiers: Mapping[Tier, int]) -> int:
     return sum(count for check in checks for tier, count in tiers.items() if check.applies_to(tier))
 
 
+class _Tally:
+    """What the summary counts, in one pass: the rules of `posture_score` and `score_cap`."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        # One loop with local names: it runs once per finding, 200,000 times at 10,000 accounts.
+        pairs: Counter[tuple[Status, Severity]] = Counter()
+        open_failures: Counter[Severity] = Counter()  # FAIL and not suppressed
+        suppressed = 0
+        fail = Status.FAIL
+        for finding in findings:
+            pairs[finding.status, finding.severity] += 1
+            if finding.suppression is not None:
+                suppressed += 1
+            elif finding.status is fail:
+                open_failures[finding.severity] += 1
+        self.statuses: Counter[Status] = Counter()
+        self.fails: Counter[Severity] = Counter()  # every FAIL, suppressed or not
+        self.total = self.passed = 0
+        for (status, severity), count in pairs.items():
+            self.statuses[status] += count
+            if status is Status.FAIL:
+                self.fails[severity] += count
+            if status in (Status.PASS, Status.FAIL):
+                self.total += SCORE_WEIGHTS[severity] * count
+            if status is Status.PASS:
+                self.passed += SCORE_WEIGHTS[severity] * count
+        self.open = open_failures
+        self.suppressed = suppressed
+
+    def score(self) -> int:
+        return 100 if self.total == 0 else round(100 * self.passed / self.total)
+
+    def cap(self) -> tuple[int | None, str]:
+        return _cap(self.open)
+
+
 def posture_score(findings: Sequence[Finding]) -> int:
     """0-100: the weighted share of evaluated (PASS or FAIL) findings that passed.
 
@@ -170,8 +207,12 @@ def posture_score(findings: Sequence[Finding]) -> int:
 
 def score_cap(findings: Sequence[Finding]) -> tuple[int | None, str]:
     """The cap the worst open (unsuppressed) failure puts on the score, and its cause."""
+    return _cap(Counter(f.severity for f in findings if f.actionable))
+
+
+def _cap(open_failures: Mapping[Severity, int]) -> tuple[int | None, str]:
     for severity, cap in SCORE_CAPS.items():
-        count = sum(1 for f in findings if f.actionable and f.severity is severity)
+        count = open_failures.get(severity, 0)
         if count:
             noun = "finding" if count == 1 else "findings"
             return cap, f"{count} open {severity.value} {noun}"
@@ -200,13 +241,13 @@ def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:
             if severity is None:
                 severity = severities[key] = check.severity_for(*key[1:])
             findings.append(
-                Finding(
-                    check_id=check.id,
-                    status=verdict.status,
-                    severity=severity,
-                    account=account.id,
-                    message=verdict.message,
-                    evidence=verdict.evidence,
+                Finding.verdict(
+                    check.id,
+                    verdict.status,
+                    severity,
+                    account.id,
+                    verdict.message,
+                    verdict.evidence,
                 )
             )
     return ScanResult(

@@ -17,8 +17,8 @@ The result names the kind of word and a score, never the word's place or the pas
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from scanner.core.secret import Secret
 from scanner.engine.facts import ContextWord
@@ -36,12 +36,6 @@ _CANON = str.maketrans(
      "$": "s", "7": "t", "+": "t"}
 )  # fmt: skip
 _SEPARATORS = frozenset(" \t-_.,/\\:;~'\"")
-
-
-@dataclass(frozen=True)
-class _Word:
-    canon: str
-    kind: str
 
 
 def context_kinds(
@@ -99,15 +93,17 @@ def context_word(password: Secret, kinds: Mapping[str, str]) -> ContextWord | No
     canon = "".join(ch for _, ch in kept).lower().translate(_CANON)
     covered = [False] * len(kept)
     found: list[str] = []
-    for word in _words(kinds):
-        start = canon.find(word.canon)
+    for word, kind in _words(kinds):
+        if word not in canon:  # most passwords hold none of the words
+            continue
+        start = canon.find(word)
         while start != -1:
-            span = range(start, start + len(word.canon))
+            span = range(start, start + len(word))
             if not any(covered[i] for i in span):
                 for i in span:
                     covered[i] = True
-                found.append(word.kind)
-            start = canon.find(word.canon, start + 1)
+                found.append(kind)
+            start = canon.find(word, start + 1)
     if not found:
         return None
     remainder = "".join(ch for (_, ch), hit in zip(kept, covered, strict=True) if not hit)
@@ -123,6 +119,12 @@ def _trivial(remainder: str) -> bool:
     return len(remainder) <= DIGITS_REMAINDER and not any(ch.isalpha() for ch in remainder)
 
 
-def _words(kinds: Mapping[str, str]) -> Sequence[_Word]:
-    words = {w.translate(_CANON): kind for w, kind in kinds.items()}
-    return [_Word(c, k) for c, k in sorted(words.items(), key=lambda item: -len(item[0]))]
+def _words(kinds: Mapping[str, str]) -> Sequence[tuple[str, str]]:
+    """(canonical word, kind), longest first; two words of one canonical form: the later kind."""
+    words = {_canonical(word): kind for word, kind in kinds.items()}
+    return sorted(words.items(), key=lambda item: -len(item[0]))
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical(word: str) -> str:
+    return word.translate(_CANON)

@@ -14,6 +14,7 @@ import checks as catalogue_of_checks
 from scanner.breach.incidents import open_incidents_at
 from scanner.core.errors import InputError, UsageError
 from scanner.core.secret import Secret
+from scanner.engine.check import Check
 from scanner.engine.context import ScanContext
 from scanner.engine.facts import EntryCustody, HandbookFacts, PasswordFacts, SecretRecord
 from scanner.engine.run import ScanResult, run_checks
@@ -142,6 +143,7 @@ def perform_scan(
             if any(c.needs_secrets for c in selected)
             else None
         )
+    notes += _held_notes(secrets, selected)
     context = _context(request, inventory, policy, secrets, vault.custody if vault else None)
     result = run_checks(context, selected)
     stale = stale_warnings(
@@ -165,8 +167,25 @@ def perform_scan(
         from scanner.state.scans import record_scan
 
         with StateDB(state_path(request)) as db:
-            result = dataclasses.replace(result, history=record_scan(db, result))
+            result = result.with_history(record_scan(db, result))
     return result
+
+
+def _held_notes(secrets: PasswordFacts | None, selected: Sequence[Check]) -> list[str]:
+    """The one aggregate line for PWD-001 verdicts kept from before a policy or context edit."""
+    if secrets is None or not secrets.held or all(c.id != "PWD-001" for c in selected):
+        return []
+    return [held_notice(secrets.held)]
+
+
+def held_notice(held: int) -> str:
+    """The one line a scan gives for every password whose recorded verdict it keeps."""
+    some = "1 stored password was" if held == 1 else f"{held} stored passwords were"
+    return (
+        f"The password policy or context words changed since {some} set: their PWD-001 "
+        "verdicts stand as recorded and apply the new rules at their next rotation (or "
+        "`posture vault recheck`)."
+    )
 
 
 def _open_vault(

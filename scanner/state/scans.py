@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import operator
 import sqlite3
 import zlib
 from collections.abc import Sequence
@@ -109,13 +110,15 @@ def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:
 
 def scan_record(result: ScanResult) -> ScanRecord:
     """What the history keeps of `result` (module docstring); refuses a finding given twice."""
-    issues = tuple(issue(f) for f in result.findings if f.status is not Status.PASS)
+    passed = Status.PASS
+    issues = tuple(issue(f) for f in result.findings if f.status is not passed)
     record = ScanRecord(
         checks=tuple(c.id for c in result.checks),
         accounts=tuple(a.id for a in result.context.inventory.accounts),
         issues=issues,
     )
-    if len({(f.check_id, f.account) for f in result.findings}) != len(result.findings):
+    pairs = set(map(operator.attrgetter("check_id", "account"), result.findings))
+    if len(pairs) != len(result.findings):
         raise StateError("a scan gave one check's verdict on one account twice (not UNIQUE)")
     return record
 

@@ -265,6 +265,8 @@ class TeamVault(Vault):
         self._entries = entries
         self._cache_key = cache_key
         self._file_digest = found.file_digest
+        # The PWD-001 verdict recorder (services.verdicts), as for a passphrase vault.
+        self.stamp: Callable[[dict[str, Entry]], object] | None = None
 
     def __repr__(self) -> str:
         return f"TeamVault({str(self.path)!r}, revision={self.revision}, as {self.identity.person})"
@@ -446,6 +448,8 @@ class TeamVault(Vault):
             current = self._current(found)
             working = dict(current)
             result = change(working)
+            if self.stamp is not None:
+                self.stamp(working)
             for name, entry in working.items():
                 if not isinstance(entry, Entry) or entry.name != name:
                     raise TypeError("vault entries must be Entry objects stored under their name")

@@ -159,7 +159,7 @@ def test_the_action_scan_step_annotates_summarises_and_records_the_exit_code(tmp
 
 
 @pytest.mark.slow
-def test_the_action_install_step_installs_a_working_posture(tmp_path):
+def test_the_action_install_step_installs_a_working_posture(tmp_path, local_index):
     runner = tmp_path / "runner"
     runner.mkdir()
     path_file = runner / "path"
@@ -167,6 +167,7 @@ def test_the_action_install_step_installs_a_working_posture(tmp_path):
         "RUNNER_TEMP": str(runner),
         "GITHUB_ACTION_PATH": str(REPO),
         "GITHUB_PATH": str(path_file),
+        **local_index,  # pip installs from the session's wheelhouse (tests/wheelhouse.py)
     }
     done = run_step("Install posture", tmp_path, env)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -295,7 +296,7 @@ def test_the_hook_entry_accepts_good_files_and_refuses_a_bad_one(tmp_path):
 
 
 @pytest.mark.slow
-def test_pre_commit_try_repo_runs_the_hook(tmp_path):
+def test_pre_commit_try_repo_runs_the_hook(tmp_path, local_index):
     pre_commit = BIN / "pre-commit"
     if not pre_commit.exists():
         pytest.skip("pre-commit is not installed (the dev extras install it)")
@@ -305,7 +306,8 @@ def test_pre_commit_try_repo_runs_the_hook(tmp_path):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
     subprocess.run([*git, "add", "inventory.toml"], cwd=repo, check=True)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    # pip in pre-commit's environment installs from the session's wheelhouse (tests/wheelhouse.py).
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), **local_index}
     done = subprocess.run(
         [str(pre_commit), "try-repo", str(REPO), "posture-validate", "--files", "inventory.toml"],
         cwd=repo,

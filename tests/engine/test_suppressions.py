@@ -231,3 +231,15 @@ def test_explicit_suppressions_file_must_exist(tmp_path):
     assert (
         outcome.stderr == f"posture: error: {tmp_path / 'nope.toml'}: suppressions file not found\n"
     )
+
+
+def test_a_verdicts_finding_is_the_constructors_field_for_field():
+    import dataclasses
+
+    from scanner.core.model import Finding, Severity, Status
+
+    made = Finding.verdict("MFA-001", Status.FAIL, Severity.HIGH, "acct", "no 2FA", {"n": 1})
+    built = Finding("MFA-001", Status.FAIL, Severity.HIGH, "acct", "no 2FA", {"n": 1})
+    assert dataclasses.asdict(made) == dataclasses.asdict(built)
+    assert [f.name for f in dataclasses.fields(Finding)] == list(vars(made))
+    assert made.actionable and made.suppression is None

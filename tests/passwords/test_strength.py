@@ -33,9 +33,9 @@ HOSTILE = {
 @pytest.mark.slow
 @pytest.mark.parametrize("password", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_password_gets_a_verdict_within_the_bound(password: str) -> None:
-    started = time.monotonic()
+    started = time.process_time()  # the bound is CPU time: a busy machine does not move it
     strength = score_password(Secret(password), ["acme"])
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert 0 <= strength.score <= 4
     assert 0.0 <= strength.guesses_log10 <= 300.0
     assert elapsed < BOUND, f"{elapsed:.2f}s"
