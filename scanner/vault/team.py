@@ -404,6 +404,13 @@ class TeamVault(Vault):
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+        if self._cache_key is None and self.identity.person in self.custody.custodians:
+            raise NotAReader(
+                f"the vault is not encrypted to {self.identity.person} yet (a custodian added "
+                "since the last sync?): a custodian who reads it must run posture vault sync "
+                "first; nothing was changed",
+                path=self.path,
+            )
         if self._cache_key is None:
             raise VaultError(
                 f"{self.identity.person} is not a custodian: scans run as a custodian "

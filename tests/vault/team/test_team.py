@@ -344,7 +344,7 @@ def test_a_new_custodian_cannot_save_before_a_sync_and_drops_nothing(team: Team)
     team.data["vault"]["custodians"] = ["ana", "ben"]
     team.write()
     line = refused("vault", "rotate", "acct", "--identity", "ben")
-    assert 'entry "acct2" is not encrypted to ben yet' in line and "nothing was changed" in line
+    assert "not encrypted to ben yet" in line and "nothing was changed" in line
     assert sorted(team.body()["entries"]) == ["acct", "acct2", "acct3"]
     assert team.body()["revision"] == 5
     ok("vault", "sync", "--identity", "ana")
