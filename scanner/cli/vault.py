@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Literal
 
 import typer
@@ -18,8 +19,10 @@ from scanner.cli.options import (
     VAULT_ENV,
     VAULT_NAME,
     DbOption,
+    IdentityOption,
     InventoryOption,
     PassphraseFileOption,
+    PolicyOption,
     VaultOption,
     beside_inventory,
     inventory_path,
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
     from scanner.inventory.platforms import Platform
     from scanner.services.rotation import RotationDone
-    from scanner.state.audit import DatabaseAudit
+    from scanner.state.audit import AuditLog, DatabaseAudit
     from scanner.vault import Entry, Vault
     from scanner.vault.otp import TotpSeed
     from scanner.vault.passphrase import OsKeyring
@@ -66,6 +69,8 @@ class Where:
     inventory_given: bool
     vault: Path
     db: Path
+    # A policy file (--policy) on top of the inventory's [policy] table, as a scan takes it.
+    policy: Path | None = None
 
     def load_inventory(self, *, required: str | None = None) -> Inventory | None:
         """The inventory when there is one; with `required` (why), an error when there is none."""
@@ -85,13 +90,16 @@ class Where:
         return DatabaseAudit(self.db)
 
 
-def _where(inventory: Path | None, vault: Path | None, db: Path | None) -> Where:
+def _where(
+    inventory: Path | None, vault: Path | None, db: Path | None, policy: Path | None = None
+) -> Where:
     inv = inventory_path(inventory)
     return Where(
         inventory=inv,
         inventory_given=inventory is not None,
         vault=beside_inventory(inv, VAULT_NAME, vault, VAULT_ENV),
         db=beside_inventory(inv, DB_NAME, db, DB_ENV),
+        policy=policy,
     )
 
 
@@ -99,17 +107,45 @@ def _notice(message: str) -> None:
     typer.echo(f"posture: note: {message}", err=True)
 
 
-def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) -> Vault:
+def _unlock(
+    where: Where,
+    passphrase_file: Path | None,
+    remember: bool = False,
+    *,
+    identity: str | None = None,
+    inventory: Inventory | None = None,
+    defer_verdicts: bool = False,
+) -> Vault:
+    """The vault, unlocked. With the inventory, every save records the PWD-001 verdict of each
+    password lacking one, under the policy and context words in force (services.verdicts)."""
     from scanner.vault import unlock
+    from scanner.vault.team import is_team_path
+    from scanner.vault.team_access import TeamAccess
 
+    team = None
+    if is_team_path(where.vault):
+        team = TeamAccess(where.load_inventory(required="a team vault"), where.db, identity)
     # unlock() reports key slots below the OWASP minimum itself (every command that opens it).
-    return unlock(
+    opened = unlock(
         where.vault,
         passphrase_file=passphrase_file,
         remember=remember,
         audit=where.audit(),
         notice=_notice,
+        team=team,
     )
+    if inventory is not None:
+        from scanner.inventory.policy import load_policy
+        from scanner.services.verdicts import recorder
+
+        rules = load_policy(inventory.policy_table, where.policy)
+        opened.stamp = recorder(opened, inventory, rules, where.db, defer=defer_verdicts)
+    return opened
+
+
+def _audit(where: Where, opened: Vault) -> AuditLog:
+    """The opened vault's audit log (a team vault's names the identity that acted)."""
+    return opened.audit if opened.audit is not None else where.audit()
 
 
 def _warn_if_records_altered(where: Where) -> None:
@@ -225,6 +261,7 @@ def init(
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
+    identity: str | None = IdentityOption,
     *,
     ctx: typer.Context,
 ) -> None:
@@ -236,6 +273,10 @@ def init(
     from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase, refuse_weak_passphrase
 
     where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    if inv is not None and inv.vault.team:
+        _init_team(where, inv, identity, passphrase_file)
+        return
     keyring = _keyring_for_remember(remember, "nothing was created")
     passphrase = new_passphrase(
         passphrase_file=passphrase_file,
@@ -251,6 +292,118 @@ def init(
             keyring, created, f"created the vault {where.vault}, but it is not remembered"
         )
     typer.echo(f"created an empty vault: {where.vault}")
+
+
+def _init_team(
+    where: Where, inv: Inventory, identity: str | None, passphrase_file: Path | None
+) -> None:
+    """`vault init` for an inventory in team mode: an empty team vault signed by a custodian."""
+    from scanner.state.audit import DatabaseAudit
+    from scanner.vault.custody import custody
+    from scanner.vault.team import TeamVault
+    from scanner.vault.team_access import load_identity
+
+    me = load_identity(identity, passphrase_file)
+    acted = DatabaseAudit(where.db, identity=me.person)
+    TeamVault.create_team(where.vault, custody(inv), me, db=where.db, audit=acted)
+    typer.echo(f"created an empty team vault: {where.vault} (signed by {me.person})")
+
+
+def sync(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
+) -> None:
+    """Team vault: re-encrypt every entry whose readers differ from the inventory; a reader
+    removed marks the entry for rotation."""
+    from scanner.core.errors import VaultError
+    from scanner.vault.team import TeamVault
+
+    where = _where(inventory, vault, db)
+    opened = _unlock(where, passphrase_file, identity=identity)
+    if not isinstance(opened, TeamVault):
+        raise VaultError("sync: this vault uses a passphrase (see vault migrate --to team)")
+    done = opened.sync()
+    for name in done.reencrypted:
+        readers = ", ".join(opened.readers(name))
+        line = f"{name}: re-encrypted for {readers}"
+        if name in done.added:
+            line += f"; added {', '.join(done.added[name])}"
+        if name in done.removed:
+            line += f"; removed {', '.join(done.removed[name])}: marked for rotation"
+        typer.echo(line)
+    marked = len(done.removed)
+    typer.echo(
+        f"{len(done.reencrypted)} entries re-encrypted, {marked} marked for rotation; "
+        f"revision {opened.revision}"
+    )
+    if marked:
+        typer.echo("  rotate them: posture vault rotate --all-due")
+
+
+def migrate(
+    to: str = typer.Option(..., "--to", help="team or passphrase."),
+    new_passphrase_file: Path | None = typer.Option(
+        None, "--new-passphrase-file", help="--to passphrase: the new vault passphrase (mode 600)."
+    ),
+    identity_passphrase_file: Path | None = typer.Option(
+        None,
+        "--identity-passphrase-file",
+        help="--to team: your identity's passphrase (mode 600).",
+    ),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
+) -> None:
+    """Convert the vault to team mode (per-person keys) or back to one passphrase, keeping every
+    value, history, TOTP seed and recovery code."""
+    from scanner.state.audit import DatabaseAudit
+    from scanner.vault import migrate as convert
+    from scanner.vault.custody import custody
+    from scanner.vault.passphrase import (
+        NEW_PASSPHRASE_ENV,
+        new_passphrase,
+        refuse_weak_passphrase,
+    )
+    from scanner.vault.team_access import load_identity
+
+    if to not in ("team", "passphrase"):
+        raise UsageError(f'--to: "{to[:40]}" is not team or passphrase')
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="vault migrate")
+    assert inv is not None  # noqa: S101 - required above
+    opened = _unlock(where, passphrase_file, identity=identity)
+    if to == "team":
+        me = load_identity(identity, identity_passphrase_file)
+        acted = DatabaseAudit(where.db, identity=me.person)
+        team = convert.to_team(opened, custody(inv), me, db=where.db, audit=acted)
+        typer.echo(
+            f"migrated {where.vault} to a team vault: {len(team.entries())} entries, each "
+            f"encrypted to its readers; revision {team.revision}, signed by {me.person}"
+        )
+        typer.echo(
+            f"  the passphrase-mode backups in {where.vault.name}.bak/ still open with the old "
+            "passphrase: remove them once the team vault works"
+        )
+        return
+    new = new_passphrase(
+        passphrase_file=new_passphrase_file,
+        option="--new-passphrase-file",
+        env=NEW_PASSPHRASE_ENV,
+        interactive=True,
+        label="New vault passphrase",
+    )
+    refuse_weak_passphrase(new, _organisation_words(where))
+    revision = convert.to_passphrase(opened, new, audit=_audit(where, opened))
+    typer.echo(
+        f"migrated {where.vault} to one passphrase: {len(opened.entries())} entries; "
+        f"revision {revision}"
+    )
+    typer.echo('  set [vault] mode = "passphrase" in the inventory (or remove [vault])')
 
 
 def set_secret(
@@ -276,7 +429,9 @@ def set_secret(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
     *,
     ctx: typer.Context,
@@ -286,12 +441,12 @@ def set_secret(
     from scanner.vault.service import NewSecrets, store_secrets
 
     _refuse_seed_on_argv(totp)
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="--generate" if generate else None)
     target, name = _target(inv, account)
-    opened = _unlock(
-        where, passphrase_file, remember
-    )  # damage is reported before any secret is read
+    # Damage is reported before any secret is read.
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
+    opened.check_writable()
     seed = _read_seed(totp)
     codes = _read_codes(recovery_codes) if recovery_codes is not None else ()
     password = _new_password(
@@ -422,6 +577,7 @@ def get(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Print a stored secret: the password, the current TOTP code, or the recovery codes."""
@@ -431,7 +587,7 @@ def get(
         raise UsageError(f'--field: "{field}" is not one of password, live, totp, recovery')
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
     if entry is None:
@@ -442,7 +598,7 @@ def get(
             f"{account}: rotation pending: this is the NEW password to set on the platform; "
             f"the live one: posture vault get {account} --field live"
         )
-    where.audit().record(opened.vault_id, [name], f"get {field}")
+    _audit(where, opened).record(opened.vault_id, [name], f"get {field}")
     for value in values:
         typer.echo(_exact_bytes(value.reveal()))
 
@@ -470,6 +626,7 @@ def list_entries(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
     as_of: str | None = typer.Option(None, "--as-of", help="Judge rotation due as of this day."),
 ) -> None:
@@ -480,16 +637,18 @@ def list_entries(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     today = parse_date(as_of, "--as-of") or dt.date.today()
     accounts_by_entry = {a.vault_entry: a for a in inv.accounts} if inv else {}
-    due = {a.vault_entry for a, _ in due_for_rotation(inv, opened, today)} if inv else set()
+    readable = SimpleNamespace(entry=opened.entries().get, rotation_marks=opened.rotation_marks)
+    due = {a.vault_entry for a, _ in due_for_rotation(inv, readable, today)} if inv else set()
     names = sorted(set(opened.entries()) | set(accounts_by_entry))
     rows: list[tuple[str | int, ...]] = []
     for name in names:
         account = accounts_by_entry.get(name)
         label = account.id if account else f"{name} (not in inventory)" if inv else name
-        rows.append(_entry_row(label, opened.entry(name), today, due=name in due))
+        # entries(): what this identity reads (a team vault's reader sees only their entries).
+        rows.append(_entry_row(label, opened.entries().get(name), today, due=name in due))
     headers = ["account", "password age", "rotations", "history", "totp", "recovery codes"]
     headers.append("rotation due" if inv else "")
     typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
@@ -538,7 +697,9 @@ def rotate(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Generate a new password by the platform's rules, pending until you confirm the platform took it."""
@@ -546,10 +707,11 @@ def rotate(
 
     if (account is None) == (not all_due):
         raise UsageError("give one ACCOUNT or --all-due")
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="rotate")
     assert inv is not None  # noqa: S101 - required above
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
+    opened.check_writable()
     today = parse_date(as_of, "--as-of") or dt.date.today()
     work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
     if confirm_:  # with --all-due: every due account whose rotation is pending
@@ -587,15 +749,18 @@ def confirm(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """The platform took the pending new password: it becomes the live one (ticks the rotate
     steps of open breach incidents and offboarding cases)."""
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="confirm")
     assert inv is not None  # noqa: S101 - required above
-    _confirm(where, _unlock(where, passphrase_file, remember), [inv.account(account)])
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
+    _confirm(where, opened, [inv.account(account)])
 
 
 def _confirm(where: Where, opened: Vault, accounts: list[Account]) -> None:
@@ -614,15 +779,17 @@ def rollback(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Bring back the previous password (for a rotation the platform refused)."""
     from scanner.services.rotation import rollback as roll_back
 
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
     if roll_back(opened, _existing_entry(inv, account, opened), _now()) == "cancelled":
         typer.echo(f"{account}: the pending rotation is cancelled; the live password is unchanged")
     else:
@@ -638,6 +805,7 @@ def history(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Dates and reasons of the password's changes; values only with --show."""
@@ -647,7 +815,7 @@ def history(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     _warn_if_records_altered(where)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
@@ -672,7 +840,7 @@ def history(
             rows[-1].append(past.value.reveal())
     headers = ["version", "set", "retired", "reason"] + (["value"] if show else [])
     if show:
-        where.audit().record(opened.vault_id, [name], "history --show")
+        _audit(where, opened).record(opened.vault_id, [name], "history --show")
     typer.echo(_exact_bytes(tabulate(rows, headers=headers, tablefmt="simple")))
     typer.echo(f"{entry.rotations} rotations")
 
@@ -683,6 +851,7 @@ def remove(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Remove an entry (the previous vault stays among the backups)."""
@@ -690,7 +859,7 @@ def remove(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     name = _existing_entry(inv, account, opened)
     remove_entry(opened, name)
     typer.echo(f"{account}: entry {name} removed (the previous vault is kept as a backup)")
@@ -704,6 +873,7 @@ def passwd(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = typer.Option(
         False, "--remember", help="Cache the new derived key in the OS keyring."
     ),
@@ -727,8 +897,9 @@ def passwd(
     )
 
     where = _where(inventory, vault, db)
+    _refuse_team(where, "passwd")
     keyring = _keyring_for_remember(remember, "the passphrase was not changed")
-    opened = _unlock(where, passphrase_file)
+    opened = _unlock(where, passphrase_file, identity=identity)
     new = new_passphrase(
         passphrase_file=new_passphrase_file,
         option="--new-passphrase-file",
@@ -767,11 +938,24 @@ def rekey(
     from scanner.vault.passphrase import current_passphrase
 
     where = _where(inventory, vault, db)
+    _refuse_team(where, "rekey")
     passphrase = current_passphrase(where.vault, passphrase_file)
     opened = Vault.open(where.vault, passphrase, audit=where.audit())
     done = opened.rekey(passphrase)
     _forget_stale(opened)
     typer.echo(_rekeyed(where, done))
+
+
+def _refuse_team(where: Where, command: str) -> None:
+    from scanner.core.errors import VaultError
+    from scanner.vault.team import is_team_path
+
+    if is_team_path(where.vault):
+        raise VaultError(
+            f"{command}: a team vault has no passphrase (each person has an identity); "
+            "readers change with the inventory and posture vault sync",
+            path=where.vault,
+        )
 
 
 def _rekeyed(where: Where, done: object) -> str:
@@ -819,7 +1003,9 @@ def import_export(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Import logins from a CSV export: one line per row (the account and the rule, or why not)."""
@@ -835,7 +1021,7 @@ def import_export(
             f'--from: "{source}" is not one of {", ".join(m.value for m in Manager)}'
         ) from None
     set_at = _set_on(set_on)
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="import")
     assert inv is not None  # noqa: S101 - required above
     logins = read_export(file, manager)
@@ -846,7 +1032,10 @@ def import_export(
         for p in plans
         if p.outcome is Outcome.IMPORT and p.login.totp is not None
     }
-    opened = _unlock(where, passphrase_file, remember)
+    # An import records each password's verdict basis without scoring (linear, cheap).
+    opened = _unlock(
+        where, passphrase_file, remember, inventory=inv, defer_verdicts=True, identity=identity
+    )
     done = import_rows(
         opened,
         plans,
@@ -956,6 +1145,32 @@ def _import_summary(done: list[ImportedRow], dry_run: bool) -> str:
     return line + ("; dry run, nothing written" if dry_run else "")
 
 
+def recheck(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Re-evaluate every stored password's PWD-001 verdict under the current policy and context
+    words, and record it (after a policy or inventory edit; audited)."""
+    from scanner.inventory.policy import load_policy
+    from scanner.services.verdicts import recheck as recheck_all
+
+    where = _where(inventory, vault, db, policy)
+    inv = where.load_inventory(required="recheck")
+    assert inv is not None  # noqa: S101 - required above
+    rules = load_policy(inv.policy_table, where.policy)  # a bad policy fails before the prompt
+    opened = _unlock(where, passphrase_file, remember)
+    done = recheck_all(opened, inv, rules, where.db)
+    some = "1 stored password" if len(done) == 1 else f"{len(done)} stored passwords"
+    typer.echo(
+        f"rechecked {some} under the current policy and context words; "
+        "scans evaluate them under these rules from now on"
+    )
+
+
 def forget(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -986,7 +1201,10 @@ def register(app: typer.Typer) -> None:
         ("passwd", passwd),
         ("rekey", rekey),
         ("import", import_export),
+        ("recheck", recheck),
         ("forget", forget),
+        ("sync", sync),
+        ("migrate", migrate),
     ):
         extra = STRAY_ALLOWED if name in SECRET_READERS else {}
         vault_app.command(name, context_settings=extra)(guarded(command))

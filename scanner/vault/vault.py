@@ -62,6 +62,9 @@ class Vault:
         self._slot_key = slot_key
         self._entries = entries
         self._file_digest = file_digest
+        # Run on the entries of every save, after the change: the PWD-001 verdict recorder
+        # (`scanner.services.verdicts.recorder`) when the command knows the inventory.
+        self.stamp: Callable[[dict[str, Entry]], object] | None = None
 
     def __repr__(self) -> str:
         return f"Vault({str(self.path)!r}, revision={self.revision})"
@@ -139,6 +142,18 @@ class Vault:
     def slot_key(self) -> bytes:
         """The Argon2id output that opened this vault: what the OS keyring caches."""
         return self._slot_key
+
+    @property
+    def file_digest(self) -> bytes:
+        """SHA-256 of the file as this handle last read or wrote it."""
+        return self._file_digest
+
+    def check_writable(self) -> None:
+        """Raise before any secret is read when this handle may not save (team: not a custodian)."""
+
+    def rotation_marks(self) -> Mapping[str, object]:
+        """Entries marked for rotation by a change of readers (team vaults only)."""
+        return {}
 
     @property
     def kdf(self) -> fmt.KdfParams:
@@ -265,6 +280,8 @@ class Vault:
         for name, entry in working.items():
             if not isinstance(entry, Entry) or entry.name != name:
                 raise TypeError("vault entries must be Entry objects stored under their name")
+        if self.stamp is not None:
+            self.stamp(working)
         new_slots = slots or sealed.header.slots
         revision = sealed.header.revision + 1
         data = fmt.seal(self.vault_id, revision, new_slots, self._data_key, encode_payload(working))
