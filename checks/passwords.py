@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the catalogue lists checks without loading the inventory mo
     from scanner.engine.context import ScanContext
     from scanner.engine.facts import AccountSecrets
     from scanner.inventory.accounts import Account
+    from scanner.inventory.policy import Rules
 
 NIST_PASSWORDS = "https://pages.nist.gov/800-63-4/sp800-63b.html#password"
 HIBP = "https://haveibeenpwned.com/Passwords"
@@ -63,20 +64,53 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)
     if isinstance(facts, Verdict):
         return facts
+    if facts.held is not None:
+        # The rules or context words changed since this verdict was recorded with the password:
+        # it stands until the next rotation or `posture vault recheck` (the scan says so once,
+        # for all such passwords), so an edit cannot probe the password's content.
+        from scanner.engine.facts import PENDING
+
+        held = facts.held
+        if held.status == PENDING:
+            return skipped(
+                "not evaluated: the password rules or context words changed since this password "
+                "was imported; `posture vault recheck` evaluates it"
+            )
+        return Verdict(Status(held.status), held.message, dict(held.evidence))
+    return strength_verdict(account, facts, ctx.rules(account))
+
+
+# NIST SP 800-63B-4 §3.1.1.2: 8 characters inside MFA, 15 for a password used alone. The band a
+# finding names follows these fixed cut-offs, never the editable min_length (binary search).
+LENGTH_CUTOFFS = (8, 15)
+
+
+def length_band(length: int) -> str:
+    """The password's length as a band with fixed cut-offs: "shorter than 8", "8 to 14", "15 or
+    more"."""
+    low, high = LENGTH_CUTOFFS
+    if length < low:
+        return f"shorter than {low}"
+    if length < high:
+        return f"{low} to {high - 1}"
+    return f"{high} or more"
+
+
+def strength_verdict(account: Account, facts: AccountSecrets, rules: Rules) -> Verdict:
+    """PWD-001 evaluated now, under `rules` and the context words the facts were computed with."""
     strength = facts.strength
     if strength is None:
         return skipped("no strength verdict for this password")
-    rules = ctx.rules(account)
     min_length = rules.min_length_for(account.mfa)
     # Bands only (issue 14): no guess count, no exact length, no zxcvbn feedback (whose
     # "top-10 common password" or "names are easy to guess" narrows a dictionary attack).
     short = facts.length < min_length
-    length_band = f"shorter than {min_length}" if short else f"{min_length} or more"
+    band = length_band(facts.length)
     evidence: dict[str, EvidenceValue] = {
         "score": strength.score,
         "score_band": f"strength score {strength.score} of 4",
         "min_strength": rules.min_strength,
-        "length_band": length_band,
+        "length_band": band,
         "min_length": min_length,
         "scored_as": strength.method.value,
     }
@@ -92,7 +126,7 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     if short:
         mfa = "with" if account.mfa is not Mfa.NONE else "without"
         problems.append(
-            f"shorter than {min_length} characters (policy: at least {min_length} {mfa} a "
+            f"{band} characters, under the policy's minimum (at least {min_length} {mfa} a "
             "second factor)"
         )
     from scanner.engine.facts import ScoreMethod
@@ -106,9 +140,7 @@ def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     if problems:
         return Verdict(Status.FAIL, "weak password: " + ", ".join(problems) + note, evidence)
     return Verdict(
-        Status.PASS,
-        f"strength score {strength.score} of 4, {length_band} characters{note}",
-        evidence,
+        Status.PASS, f"strength score {strength.score} of 4, {band} characters{note}", evidence
     )
 
 

@@ -20,6 +20,7 @@ from scanner.cli.options import (
     DbOption,
     InventoryOption,
     PassphraseFileOption,
+    PolicyOption,
     VaultOption,
     beside_inventory,
     inventory_path,
@@ -66,6 +67,8 @@ class Where:
     inventory_given: bool
     vault: Path
     db: Path
+    # A policy file (--policy) on top of the inventory's [policy] table, as a scan takes it.
+    policy: Path | None = None
 
     def load_inventory(self, *, required: str | None = None) -> Inventory | None:
         """The inventory when there is one; with `required` (why), an error when there is none."""
@@ -85,13 +88,16 @@ class Where:
         return DatabaseAudit(self.db)
 
 
-def _where(inventory: Path | None, vault: Path | None, db: Path | None) -> Where:
+def _where(
+    inventory: Path | None, vault: Path | None, db: Path | None, policy: Path | None = None
+) -> Where:
     inv = inventory_path(inventory)
     return Where(
         inventory=inv,
         inventory_given=inventory is not None,
         vault=beside_inventory(inv, VAULT_NAME, vault, VAULT_ENV),
         db=beside_inventory(inv, DB_NAME, db, DB_ENV),
+        policy=policy,
     )
 
 
@@ -99,17 +105,33 @@ def _notice(message: str) -> None:
     typer.echo(f"posture: note: {message}", err=True)
 
 
-def _unlock(where: Where, passphrase_file: Path | None, remember: bool = False) -> Vault:
+def _unlock(
+    where: Where,
+    passphrase_file: Path | None,
+    remember: bool = False,
+    *,
+    inventory: Inventory | None = None,
+    defer_verdicts: bool = False,
+) -> Vault:
+    """The vault, unlocked. With the inventory, every save records the PWD-001 verdict of each
+    password lacking one, under the policy and context words in force (services.verdicts)."""
     from scanner.vault import unlock
 
     # unlock() reports key slots below the OWASP minimum itself (every command that opens it).
-    return unlock(
+    opened = unlock(
         where.vault,
         passphrase_file=passphrase_file,
         remember=remember,
         audit=where.audit(),
         notice=_notice,
     )
+    if inventory is not None:
+        from scanner.inventory.policy import load_policy
+        from scanner.services.verdicts import recorder
+
+        rules = load_policy(inventory.policy_table, where.policy)
+        opened.stamp = recorder(opened, inventory, rules, where.db, defer=defer_verdicts)
+    return opened
 
 
 def _warn_if_records_altered(where: Where) -> None:
@@ -276,6 +298,7 @@ def set_secret(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
     *,
@@ -286,12 +309,11 @@ def set_secret(
     from scanner.vault.service import NewSecrets, store_secrets
 
     _refuse_seed_on_argv(totp)
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="--generate" if generate else None)
     target, name = _target(inv, account)
-    opened = _unlock(
-        where, passphrase_file, remember
-    )  # damage is reported before any secret is read
+    # Damage is reported before any secret is read.
+    opened = _unlock(where, passphrase_file, remember, inventory=inv)
     seed = _read_seed(totp)
     codes = _read_codes(recovery_codes) if recovery_codes is not None else ()
     password = _new_password(
@@ -538,6 +560,7 @@ def rotate(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
@@ -546,10 +569,10 @@ def rotate(
 
     if (account is None) == (not all_due):
         raise UsageError("give one ACCOUNT or --all-due")
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="rotate")
     assert inv is not None  # noqa: S101 - required above
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv)
     today = parse_date(as_of, "--as-of") or dt.date.today()
     work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
     if confirm_:  # with --all-due: every due account whose rotation is pending
@@ -587,15 +610,17 @@ def confirm(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
     """The platform took the pending new password: it becomes the live one (ticks the rotate
     steps of open breach incidents and offboarding cases)."""
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="confirm")
     assert inv is not None  # noqa: S101 - required above
-    _confirm(where, _unlock(where, passphrase_file, remember), [inv.account(account)])
+    opened = _unlock(where, passphrase_file, remember, inventory=inv)
+    _confirm(where, opened, [inv.account(account)])
 
 
 def _confirm(where: Where, opened: Vault, accounts: list[Account]) -> None:
@@ -614,15 +639,16 @@ def rollback(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
     """Bring back the previous password (for a rotation the platform refused)."""
     from scanner.services.rotation import rollback as roll_back
 
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv)
     if roll_back(opened, _existing_entry(inv, account, opened), _now()) == "cancelled":
         typer.echo(f"{account}: the pending rotation is cancelled; the live password is unchanged")
     else:
@@ -819,6 +845,7 @@ def import_export(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
 ) -> None:
@@ -835,7 +862,7 @@ def import_export(
             f'--from: "{source}" is not one of {", ".join(m.value for m in Manager)}'
         ) from None
     set_at = _set_on(set_on)
-    where = _where(inventory, vault, db)
+    where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="import")
     assert inv is not None  # noqa: S101 - required above
     logins = read_export(file, manager)
@@ -846,7 +873,8 @@ def import_export(
         for p in plans
         if p.outcome is Outcome.IMPORT and p.login.totp is not None
     }
-    opened = _unlock(where, passphrase_file, remember)
+    # An import records each password's verdict basis without scoring (linear, cheap).
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, defer_verdicts=True)
     done = import_rows(
         opened,
         plans,
@@ -956,6 +984,32 @@ def _import_summary(done: list[ImportedRow], dry_run: bool) -> str:
     return line + ("; dry run, nothing written" if dry_run else "")
 
 
+def recheck(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    policy: Path | None = PolicyOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    remember: bool = RememberOption,
+) -> None:
+    """Re-evaluate every stored password's PWD-001 verdict under the current policy and context
+    words, and record it (after a policy or inventory edit; audited)."""
+    from scanner.inventory.policy import load_policy
+    from scanner.services.verdicts import recheck as recheck_all
+
+    where = _where(inventory, vault, db, policy)
+    inv = where.load_inventory(required="recheck")
+    assert inv is not None  # noqa: S101 - required above
+    rules = load_policy(inv.policy_table, where.policy)  # a bad policy fails before the prompt
+    opened = _unlock(where, passphrase_file, remember)
+    done = recheck_all(opened, inv, rules, where.db)
+    some = "1 stored password" if len(done) == 1 else f"{len(done)} stored passwords"
+    typer.echo(
+        f"rechecked {some} under the current policy and context words; "
+        "scans evaluate them under these rules from now on"
+    )
+
+
 def forget(
     inventory: Path | None = InventoryOption,
     vault: Path | None = VaultOption,
@@ -986,6 +1040,7 @@ def register(app: typer.Typer) -> None:
         ("passwd", passwd),
         ("rekey", rekey),
         ("import", import_export),
+        ("recheck", recheck),
         ("forget", forget),
     ):
         extra = STRAY_ALLOWED if name in SECRET_READERS else {}

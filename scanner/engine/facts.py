@@ -9,9 +9,33 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from scanner.core.model import EvidenceValue
 from scanner.core.secret import Secret
+
+
+@dataclass(frozen=True)
+class HeldVerdict:
+    """A stored password's PWD-001 verdict, as evaluated when the password was written into the
+    vault (or at the last `posture vault recheck`), and the digest of the non-secret inputs it
+    was evaluated under (`basis`: the policy's password rules and the context words).
+
+    A scan whose basis differs keeps this verdict instead of evaluating the password under the
+    edited rules: otherwise a policy or inventory edit (a blocklist word, a context word, a
+    minimum length) would turn PWD-001 into an oracle on the password's content (issue 14).
+    """
+
+    basis: str
+    status: str  # a Status value ("PASS", "FAIL"), or PENDING: recorded by a bulk write unscored
+    message: str
+    evidence: Mapping[str, EvidenceValue] = field(default_factory=dict)
+
+
+# The status of a record made without scoring (`vault import`): the basis is recorded, the verdict
+# is not. Under the same basis a scan evaluates live; under another it cannot say anything that
+# would not answer the edit, so PWD-001 is skipped until `posture vault recheck`.
+PENDING = "PENDING"
 
 
 @dataclass(frozen=True)
@@ -24,6 +48,8 @@ class SecretRecord:
     totp_secret: Secret | None = None
     # A rotation waits for confirmation since then: `password` is still the live value.
     rotation_pending_since: dt.datetime | None = None
+    # The PWD-001 verdict recorded with this password in the vault (None: none recorded yet).
+    recorded: HeldVerdict | None = None
 
 
 class ScoreMethod(enum.Enum):
@@ -81,6 +107,11 @@ class AccountSecrets:
     totp_valid: bool
     totp_shared_with: tuple[str, ...]
     context: ContextWord | None = None  # the context word the password is built on, if any
+    # Digest of the non-secret inputs of this password's PWD-001 verdict in this scan.
+    basis: str | None = None
+    # The recorded verdict PWD-001 keeps because the rules or context words changed since it
+    # was recorded (the password was then not scored under the new ones).
+    held: HeldVerdict | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +122,7 @@ class PasswordFacts:
     breach_source: str | None
     scored: int  # distinct passwords scored by zxcvbn in this run
     cached: int  # distinct passwords whose score came from the cache
+    held: int = 0  # accounts whose PWD-001 keeps the verdict recorded under earlier rules
 
     def get(self, account_id: str) -> AccountSecrets | None:
         return self.accounts.get(account_id)

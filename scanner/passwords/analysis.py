@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from scanner.core.model import Mfa
 from scanner.core.secret import Secret
 from scanner.engine.facts import (
     AccountSecrets,
     BreachResult,
     ContextWord,
+    HeldVerdict,
     PasswordFacts,
     SecretRecord,
     Strength,
 )
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import Platform, catalogue, platform_for
-from scanner.inventory.policy import Policy
+from scanner.inventory.policy import Policy, Rules
 from scanner.passwords import reuse
 from scanner.passwords.context import context_kinds, context_word
 from scanner.passwords.corpus import BreachLookupFailed, BreachSource, sha1_hex
@@ -36,6 +41,9 @@ class ScoreCache(Protocol):
 
 
 MIN_KEY_BYTES = 16
+# Part of every verdict basis: bump it when PWD-001 reads another input, so records made
+# under the old reading are held until rechecked rather than compared with a wrong basis.
+BASIS_VERSION = "pwd-001/1"
 
 
 def analyse(
@@ -72,23 +80,22 @@ def analyse(
     grouping = reuse.Grouping(passwords, hmac_key)
     exact = grouping.exact
 
+    members = _members(exact)
     jobs = _jobs(
-        exact,
+        members,
         passwords,
         strength,
         lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
     )
-    strengths, scored, cached = (
-        _strengths(jobs, reuse.subkey(hmac_key, "score-cache"), cache, workers, progress)
-        if strength
-        else ({}, 0, 0)
-    )
+    scope = _Scope(inventory, policy, platforms, accounts, by_account, passwords)
+    key = reuse.subkey(hmac_key, "score-cache")
+    judged = _Judged()
+    if strength:
+        judged = _judge(scope, jobs, members, exact, lambda live: _strengths(live, key, cache, workers, progress))  # fmt: skip
+    strengths, held = judged.strengths, judged.held
     breaches = _breaches(jobs, breach)
     same, similar = grouping.same, grouping.similar
     totp_bits, totp_shared = _totp(by_account, reuse.subkey(hmac_key, "totp"))
-
-    # Context words are a strength fact (PWD-001): a scan that reads no strength scores none.
-    contexts = _contexts(passwords, accounts, inventory, policy, platforms) if strength else {}
     facts = {
         account_id: AccountSecrets(
             account_id=account_id,
@@ -102,16 +109,143 @@ def analyse(
             totp_bits=totp_bits.get(account_id),
             totp_valid=totp_bits.get(account_id, 1) > 0,
             totp_shared_with=totp_shared.get(account_id, ()),
-            context=contexts.get(account_id),
+            context=judged.contexts.get(account_id),
+            basis=judged.bases.get(account_id),
+            held=held.get(account_id),
         )
         for account_id in accounts
     }
     return PasswordFacts(
         accounts=facts,
         breach_source=breach.description if breach is not None else None,
-        scored=scored,
-        cached=cached,
+        scored=judged.scored,
+        cached=judged.cached,
+        held=len(held),
     )
+
+
+def verdict_bases(
+    inventory: Inventory,
+    policy: Policy,
+    records: Iterable[SecretRecord],
+    *,
+    hmac_key: bytes,
+    platforms: Mapping[str, Platform] | None = None,
+) -> dict[str, str]:
+    """Each stored password's verdict basis, scoring nothing: what a bulk write (an import)
+    records so that a later edit of the rules cannot be evaluated against the password."""
+    platforms = platforms if platforms is not None else catalogue()
+    accounts = {a.id: a for a in inventory.accounts}
+    passwords = {
+        r.account_id: r.password
+        for r in records
+        if r.account_id in accounts and r.password is not None
+    }
+    exact = reuse.Grouping(passwords, hmac_key).exact
+    members = _members(exact)
+    jobs = _jobs(
+        members,
+        passwords,
+        True,
+        lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
+    )
+    chosen = [accounts[a] for a in passwords]
+    return _bases(jobs, exact, chosen, inventory, policy, platforms)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the strength verdicts are computed from."""
+
+    inventory: Inventory
+    policy: Policy
+    platforms: Mapping[str, Platform]
+    accounts: Mapping[str, Account]
+    records: Mapping[str, SecretRecord]
+    passwords: Mapping[str, Secret]
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The strength side of the facts (empty when no selected check reads strength)."""
+
+    strengths: Mapping[bytes, Strength] = field(default_factory=dict)
+    scored: int = 0
+    cached: int = 0
+    contexts: Mapping[str, ContextWord] = field(default_factory=dict)
+    bases: Mapping[str, str] = field(default_factory=dict)
+    held: Mapping[str, HeldVerdict] = field(default_factory=dict)
+
+
+def _judge(
+    scope: _Scope,
+    jobs: Mapping[bytes, ScoringJob],
+    members: Mapping[bytes, list[str]],
+    exact: Mapping[str, bytes],
+    score: Callable[[Mapping[bytes, ScoringJob]], tuple[dict[bytes, Strength], int, int]],
+) -> _Judged:
+    """Verdict bases, the recorded verdicts held, and scores and context words for the rest."""
+    accounts = [scope.accounts[a] for a in scope.passwords]
+    bases = _bases(jobs, exact, accounts, scope.inventory, scope.policy, scope.platforms)
+    held = _held(scope.records, bases)
+    # A password whose every account keeps its recorded verdict is not scored under the new
+    # words at all: no score, cached row or context verdict can then reflect the edit.
+    live = {d: job for d, job in jobs.items() if any(a not in held for a in members[d])}
+    strengths, scored, cached = score(live)
+    unheld = {a: p for a, p in scope.passwords.items() if a not in held}
+    contexts = _contexts(unheld, scope.accounts, scope.inventory, scope.policy, scope.platforms)
+    return _Judged(strengths, scored, cached, contexts, bases, held)
+
+
+def verdict_basis(
+    rules: Rules, mfa: Mfa, user_inputs: Iterable[str], kinds: Mapping[str, str]
+) -> str:
+    """The digest (hex SHA-256) of every non-secret input of a password's PWD-001 verdict: the
+    thresholds it applies, the account's MFA (which picks the length rule), zxcvbn's context
+    words (blocklist included) and the context-word kinds. Equal digests, equal verdicts."""
+    material = json.dumps(
+        [
+            BASIS_VERSION,
+            rules.min_strength,
+            rules.min_length_for(mfa),
+            mfa.value,
+            sorted(set(user_inputs)),
+            sorted(kinds.items()),
+        ],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _bases(
+    jobs: Mapping[bytes, ScoringJob],
+    exact: Mapping[str, bytes],
+    accounts: Iterable[Account],
+    inventory: Inventory,
+    policy: Policy,
+    platforms: Mapping[str, Platform],
+) -> dict[str, str]:
+    """Each account's verdict basis. The zxcvbn words are those its password is scored against
+    (the union over every account sharing it), so an edit to any of them changes the basis."""
+    found = {}
+    for account in accounts:
+        rules = policy.for_tier(account.tier)
+        platform = platform_for(account.platform, platforms)
+        kinds = context_kinds(account, inventory, rules, platform)
+        words = jobs[exact[account.id]].user_inputs
+        found[account.id] = verdict_basis(rules, account.mfa, words, kinds)
+    return found
+
+
+def _held(records: Mapping[str, SecretRecord], bases: Mapping[str, str]) -> dict[str, HeldVerdict]:
+    """The recorded verdicts PWD-001 keeps: those recorded under another basis than this scan's."""
+    return {
+        account_id: record.recorded
+        for account_id, record in records.items()
+        if account_id in bases
+        and record.recorded is not None
+        and record.recorded.basis != bases[account_id]
+    }
 
 
 def _contexts(
@@ -144,17 +278,22 @@ def _set_at(record: SecretRecord | None) -> dt.datetime | None:
     return record.password_set_at if record is not None else None
 
 
+def _members(exact: Mapping[str, bytes]) -> dict[bytes, list[str]]:
+    """The accounts of each distinct password (by digest)."""
+    members: defaultdict[bytes, list[str]] = defaultdict(list)
+    for account_id, digest in exact.items():
+        members[digest].append(account_id)
+    return dict(members)
+
+
 def _jobs(
-    exact: Mapping[str, bytes],
+    members: Mapping[bytes, list[str]],
     passwords: Mapping[str, Secret],
     strength: bool,
     words_of: Callable[[str], Iterable[str]],
 ) -> dict[bytes, ScoringJob]:
     """One scoring job per distinct password, with the union of its accounts' context words
     (none when no selected check reads strength: nothing will be scored)."""
-    members: defaultdict[bytes, list[str]] = defaultdict(list)
-    for account_id, digest in exact.items():
-        members[digest].append(account_id)
     jobs: dict[bytes, ScoringJob] = {}
     for digest, account_ids in members.items():
         words: set[str] = set()

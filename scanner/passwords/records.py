@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from scanner.core.secret import Secret
-from scanner.engine.facts import SecretRecord
+from scanner.engine.facts import HeldVerdict, SecretRecord
 from scanner.inventory.accounts import Inventory
 
 
@@ -33,6 +33,8 @@ class EntryLike(Protocol):
     def totp(self) -> TotpSeedLike | None: ...
     @property
     def pending(self) -> PendingLike | None: ...
+    @property
+    def recorded(self) -> HeldVerdict | None: ...
 
 
 def records_from_vault(
@@ -51,6 +53,7 @@ def records_from_vault(
                 password_set_at=entry.password_set_at,
                 totp_secret=entry.totp.secret if entry.totp is not None else None,
                 rotation_pending_since=entry.pending.created_at if entry.pending else None,
+                recorded=entry.recorded,
             )
         )
     return records

@@ -14,6 +14,7 @@ import checks as catalogue_of_checks
 from scanner.breach.incidents import open_incidents_at
 from scanner.core.errors import InputError, UsageError
 from scanner.core.secret import Secret
+from scanner.engine.check import Check
 from scanner.engine.context import ScanContext
 from scanner.engine.facts import HandbookFacts, PasswordFacts, SecretRecord
 from scanner.engine.run import ScanResult, run_checks
@@ -130,6 +131,7 @@ def perform_scan(
             if any(c.needs_secrets for c in selected)
             else None
         )
+    notes += _held_notes(secrets, selected)
     context = _context(request, inventory, policy, secrets)
     result = run_checks(context, selected)
     stale = stale_warnings(
@@ -155,6 +157,23 @@ def perform_scan(
         with StateDB(state_path(request)) as db:
             result = result.with_history(record_scan(db, result))
     return result
+
+
+def _held_notes(secrets: PasswordFacts | None, selected: Sequence[Check]) -> list[str]:
+    """The one aggregate line for PWD-001 verdicts kept from before a policy or context edit."""
+    if secrets is None or not secrets.held or all(c.id != "PWD-001" for c in selected):
+        return []
+    return [held_notice(secrets.held)]
+
+
+def held_notice(held: int) -> str:
+    """The one line a scan gives for every password whose recorded verdict it keeps."""
+    some = "1 stored password was" if held == 1 else f"{held} stored passwords were"
+    return (
+        f"The password policy or context words changed since {some} set: their PWD-001 "
+        "verdicts stand as recorded and apply the new rules at their next rotation (or "
+        "`posture vault recheck`)."
+    )
 
 
 def _open_vault(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from scanner.core.secret import Secret
+from scanner.engine.facts import HeldVerdict
 from scanner.vault.otp import TotpSeed
 
 HISTORY_LIMIT = 10
@@ -39,6 +43,32 @@ class PendingPassword:
 
 
 @dataclass(frozen=True)
+class VerdictRecord:
+    """The PWD-001 verdict recorded with the current password (see `HeldVerdict`).
+
+    `tag` (SHA-256 of `salt` and the password, inside the encrypted payload like the password
+    itself) ties the record to the value it judged: a record whose password was replaced by any
+    path that did not clear it counts as no record.
+    """
+
+    verdict: HeldVerdict
+    salt: str
+    tag: str
+
+    @classmethod
+    def of(cls, verdict: HeldVerdict, password: Secret) -> VerdictRecord:
+        salt = secrets.token_hex(16)
+        return cls(verdict, salt, _tag(salt, password))
+
+    def matches(self, password: Secret | None) -> bool:
+        return password is not None and hmac.compare_digest(self.tag, _tag(self.salt, password))
+
+
+def _tag(salt: str, password: Secret) -> str:
+    return hashlib.sha256(bytes.fromhex(salt) + password.reveal().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
 class Entry:
     name: str
     password: Secret | None = None
@@ -50,6 +80,20 @@ class Entry:
     last_rotated_at: dt.datetime | None = None
     last_rotation_reason: str | None = None
     pending: PendingPassword | None = None
+    # Optional, added after format 1 shipped (absent in older vaults: no record).
+    verdict: VerdictRecord | None = None
+
+    @property
+    def recorded(self) -> HeldVerdict | None:
+        """The PWD-001 verdict recorded for the current password; None when there is none."""
+        if self.verdict is None or not self.verdict.matches(self.password):
+            return None
+        return self.verdict.verdict
+
+    def with_verdict(self, verdict: HeldVerdict) -> Entry:
+        """This entry with `verdict` recorded for its current password."""
+        assert self.password is not None  # noqa: S101 - only a stored password is judged
+        return dataclasses.replace(self, verdict=VerdictRecord.of(verdict, self.password))
 
     def with_password(
         self,
@@ -70,7 +114,9 @@ class Entry:
             history = (past, *history)[:HISTORY_LIMIT]
         when = at if set_at == AT else set_at
         assert not isinstance(when, str)  # noqa: S101 - narrowed for mypy
-        return dataclasses.replace(self, password=value, password_set_at=when, history=history)
+        return dataclasses.replace(
+            self, password=value, password_set_at=when, history=history, verdict=None
+        )
 
     def rotated(self, value: Secret, at: dt.datetime, reason: str) -> Entry:
         changed = self.with_password(value, at, reason)
@@ -109,6 +155,7 @@ class Entry:
             password=previous.value,
             password_set_at=previous.set_at,
             history=history[:HISTORY_LIMIT],
+            verdict=None,
         )
 
 
@@ -170,7 +217,34 @@ def _entry_record(entry: Entry) -> dict[str, Any]:
             "created_at": _time(entry.pending.created_at),
             "reason": entry.pending.reason,
         },
+        # Optional as well: written only when there is a record.
+        **({} if entry.verdict is None else {"verdict": _verdict_record(entry.verdict)}),
     }
+
+
+def _verdict_record(record: VerdictRecord) -> dict[str, Any]:
+    held = record.verdict
+    return {
+        "basis": held.basis,
+        "status": held.status,
+        "message": held.message,
+        # Pairs, not an object: the payload's sorted keys must not reorder the evidence.
+        "evidence": [[key, value] for key, value in held.evidence.items()],
+        "salt": record.salt,
+        "tag": record.tag,
+    }
+
+
+def _verdict(record: Mapping[str, Any] | None) -> VerdictRecord | None:
+    if record is None:
+        return None
+    held = HeldVerdict(
+        basis=str(record["basis"]),
+        status=str(record["status"]),
+        message=str(record["message"]),
+        evidence={str(key): value for key, value in record["evidence"]},
+    )
+    return VerdictRecord(held, salt=str(record["salt"]), tag=str(record["tag"]))
 
 
 def _entry(name: str, record: Mapping[str, Any]) -> Entry:
@@ -204,6 +278,7 @@ def _entry(name: str, record: Mapping[str, Any]) -> Entry:
         last_rotated_at=_parse_time(record.get("last_rotated_at")),
         last_rotation_reason=record.get("last_rotation_reason"),
         pending=_pending(record.get("pending")),
+        verdict=_verdict(record.get("verdict")),
     )
 
 

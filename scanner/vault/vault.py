@@ -62,6 +62,9 @@ class Vault:
         self._slot_key = slot_key
         self._entries = entries
         self._file_digest = file_digest
+        # Run on the entries of every save, after the change: the PWD-001 verdict recorder
+        # (`scanner.services.verdicts.recorder`) when the command knows the inventory.
+        self.stamp: Callable[[dict[str, Entry]], object] | None = None
 
     def __repr__(self) -> str:
         return f"Vault({str(self.path)!r}, revision={self.revision})"
@@ -265,6 +268,8 @@ class Vault:
         for name, entry in working.items():
             if not isinstance(entry, Entry) or entry.name != name:
                 raise TypeError("vault entries must be Entry objects stored under their name")
+        if self.stamp is not None:
+            self.stamp(working)
         new_slots = slots or sealed.header.slots
         revision = sealed.header.revision + 1
         data = fmt.seal(self.vault_id, revision, new_slots, self._data_key, encode_payload(working))

@@ -170,6 +170,10 @@ def test_a_breach_only_scan_scores_nothing_and_still_finds_the_breach(folder):
 
     store("x-main", "acmeoutdoor2024")
     store("instagram-main", "tgV7#pQ2!mZr9$Lw4@xB")
+    # `vault set` scored each password once to record its PWD-001 verdict (issue 14): start
+    # from an empty cache so the count shows what the scans themselves score.
+    with sqlite3.connect(folder / "posture.db") as conn:
+        conn.execute("DELETE FROM score_cache")
     corpus = folder / "pwned.txt"
     corpus.write_text(f"{sha1_hex(Secret('acmeoutdoor2024'))}:12\r\n")
     found = findings("--checks", "PWD-002", "--hibp", str(corpus))

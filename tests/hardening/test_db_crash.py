@@ -116,8 +116,10 @@ def test_breach_tick_killed_mid_transaction_leaves_none_of_it(work: Path, statem
     assert "1 of" in ok("breach", "done", "x-main", "1", "--by", "t")
 
 
+# Transaction 1 stores the new password's strength score (recorded with its PWD-001 verdict
+# before the vault is saved, issue 14); 2 is the audit row, 3 the incident tick.
 @pytest.mark.parametrize(
-    ("transaction", "statement"), [(1, 0), (1, 1), (1, 2), (2, 0), (2, 3), (2, 4)]
+    ("transaction", "statement"), [(2, 0), (2, 1), (2, 2), (3, 0), (3, 3), (3, 4)]
 )
 def test_vault_confirm_killed_in_its_audit_or_tick_transaction(
     work: Path, transaction: int, statement: int
@@ -131,7 +133,7 @@ def test_vault_confirm_killed_in_its_audit_or_tick_transaction(
     entry = Vault.open(work / "posture.vault", Secret(PASSPHRASE)).entry("x-main")
     assert entry is not None and entry.rotations == 1 and entry.pending is None
     audit = rows(work, "SELECT count(*) FROM vault_audit WHERE action = 'confirm rotation'")
-    assert audit == [(0,)] if transaction == 1 else [(1,)]
+    assert audit == [(0,)] if transaction == 2 else [(1,)]
     assert rows(work, "SELECT count(*) FROM incident_steps") == [(0,)]
     assert "rotate-password" in shown
     ok("vault", "rotate", "x-main")

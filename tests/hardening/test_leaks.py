@@ -407,6 +407,14 @@ def test_no_secret_leaks_through_any_command_in_process(
     # Positive controls: the secrets were really read, looked up and compared.
     assert {("PWD-002", "x-main"), ("PWD-003", "x-main"), ("PWD-003", "linkedin-page")} <= failed
     run("scan", "--passphrase-file", wrong, code=2)
+    # A policy edit since the passwords were stored: the scan's one aggregate notice (every
+    # format), then `vault recheck` under the edited policy.
+    Path("edited-policy.toml").write_text('[policy]\nblocklist = ["penguin"]\n', encoding="utf-8")
+    edited = (*scan, "--policy", "edited-policy.toml")
+    for name in ("table", "html"):  # and json below: the formats that print notes
+        run(*edited, "--format", name, "--show-passed", code=1)
+    assert "policy or context words changed" in run(*edited, "--format", "json", code=1)
+    run("vault", "recheck", "--policy", "edited-policy.toml", "--passphrase-file", p1)
     # online look-ups that fail: an endless answer and a redirect (the one-line incomplete notice).
     from tests.hardening.test_network_bounds import RawServer, endless, redirect_to
 

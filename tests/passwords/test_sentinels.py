@@ -33,6 +33,7 @@ class Entry:
     password_set_at: None = None
     totp: Seed | None = None
     pending: None = None  # a rotation waiting for confirmation (none here)
+    recorded: None = None  # no PWD-001 verdict recorded with the password
 
 
 def forms(secret: str) -> list[str]:

@@ -1,8 +1,10 @@
+import dataclasses
 import datetime as dt
+import json
 
 from scanner.core.secret import Secret
 from scanner.vault import Entry
-from scanner.vault.entries import HISTORY_LIMIT, decode_payload, encode_payload
+from scanner.vault.entries import HISTORY_LIMIT, decode_payload, encode_payload, utc_now
 from scanner.vault.otp import TotpSeed
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -90,3 +92,23 @@ def test_a_pending_rotation_round_trips_and_older_payloads_read_as_none_pending(
     del payload["entries"]["x"]["pending"]
     old = decode_payload(json.dumps(payload).encode())["x"]
     assert old.pending is None and old.password == Secret("v")
+
+
+def test_a_recorded_verdict_rides_along_and_belongs_to_its_password() -> None:
+    from scanner.engine.facts import HeldVerdict
+
+    held = HeldVerdict("b" * 64, "PASS", "strength score 4 of 4, 15 or more characters",
+                       {"score": 4, "min_length": 15, "length_band": "15 or more"})  # fmt: skip
+    entry = Entry(name="x", password=Secret("Emperorpenguin7#")).with_verdict(held)
+    back = decode_payload(encode_payload({"x": entry}))["x"]
+    assert back.recorded == held
+    assert back.recorded is not None
+    assert list(back.recorded.evidence) == ["score", "min_length", "length_band"]  # order kept
+    assert back.verdict is not None and "penguin" not in back.verdict.tag
+    # A new value clears the record; a value swapped in by any other path does not match it.
+    assert back.with_password(Secret("other"), utc_now(), "set").recorded is None
+    assert dataclasses.replace(back, password=Secret("other")).recorded is None
+    # A payload from before records (no "verdict" key) reads as "no record".
+    record = json.loads(encode_payload({"x": Entry(name="x", password=Secret("p"))}))
+    assert "verdict" not in record["entries"]["x"]
+    assert decode_payload(json.dumps(record).encode())["x"].recorded is None
