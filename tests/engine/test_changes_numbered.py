@@ -64,6 +64,7 @@ def test_a_record_keeps_each_distinct_message_once():
         ["MFA-001"], ["a", "b"], [("MFA-001", a, "FAIL", "high", "same", 0) for a in "ab"]
     )
     assert record.messages == ("same",)
-    assert record.issues == (("MFA-001", "a", "FAIL", "high", "same", 0),) + (
+    assert record.issues == (
+        ("MFA-001", "a", "FAIL", "high", "same", 0),
         ("MFA-001", "b", "FAIL", "high", "same", 0),
     )
