@@ -12,6 +12,7 @@ from checks import (  # noqa: F401 - registration on import
     mfa,
     ownership,
     passwords,
+    vault,
 )
 from scanner.engine.check import Check, registered
 

@@ -153,6 +153,13 @@ def rotate_after_departure(account: Account, ctx: ScanContext) -> Verdict:
     reason = holders.rotation_reason(
         ctx.inventory, account, set_at.date() if set_at else None, ctx.today
     )
+    custody = ctx.custody.get(account.id) if ctx.custody is not None else None
+    if custody is not None and custody.removed and custody.removed_at is not None:
+        who = ", ".join(ctx.inventory.holder_name(r) for r in custody.removed)
+        removed = (
+            f"{who} no longer read(s) the vault entry (vault sync {custody.removed_at.date()})"
+        )
+        reason = f"{reason}; {removed}" if reason else removed
     if reason:
         return fail(
             f"rotate now: {reason}", password_set=set_at.date().isoformat() if set_at else None

@@ -13,6 +13,7 @@ import pytest
 import tomli_w
 
 from scanner.vault import format as vault_format
+from scanner.vault import identity as vault_identity
 from scanner.vault import passphrase as vault_passphrase
 from tests.kdf import HOOKS, REPO, patches
 
@@ -29,6 +30,8 @@ _CLEARED = (
     "POSTURE_INVENTORY",
     "POSTURE_VAULT_PASSPHRASE",
     "POSTURE_NEW_VAULT_PASSPHRASE",
+    "POSTURE_IDENTITY",
+    "POSTURE_IDENTITY_PASSPHRASE",
     "POSTURE_TEST_VAULT_CRASH_AT",
     "POSTURE_KEYRING_TIMEOUT",
     "POSTURE_SUPPRESSIONS",
@@ -43,7 +46,7 @@ def test_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     switch for it); `posture` subprocesses get the same through tests/hooks/sitecustomize.py."""
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
-    for module in (vault_format, vault_passphrase):
+    for module in (vault_format, vault_passphrase, vault_identity):
         for attribute, value in patches(module).items():
             monkeypatch.setattr(module, attribute, value)
     path = os.environ.get("PYTHONPATH")

@@ -22,12 +22,16 @@ TEST_BACKENDS = frozenset(
 
 
 def patches(module: ModuleType) -> dict[str, object]:
-    """Attribute -> test value for `module` (scanner.vault.format or scanner.vault.passphrase)."""
+    """Attribute -> test value for `module` (scanner.vault.format, .passphrase or .identity)."""
     if module.__name__ == "scanner.vault.format":
         cheap = module.KdfParams(**CHEAP)
         if os.environ.get("POSTURE_TEST_REAL_FLOOR"):  # a test of the weak-slot report
             return {"DEFAULT_KDF": cheap}
         return {"DEFAULT_KDF": cheap, "MINIMUM_KDF": cheap}
+    if module.__name__ == "scanner.vault.identity":
+        from tests.age_scrypt import encrypt
+
+        return {"protect": encrypt}
     if module.__name__ == "scanner.vault.passphrase":
         return {"ALLOWED_BACKENDS": module.ALLOWED_BACKENDS | TEST_BACKENDS}
     return {}

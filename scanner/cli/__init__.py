@@ -133,6 +133,7 @@ from scanner.cli import audit as _audit_commands  # noqa: E402
 from scanner.cli import breach as _breach_commands  # noqa: E402
 from scanner.cli import handbook as _handbook_commands  # noqa: E402
 from scanner.cli import history as _history_commands  # noqa: E402
+from scanner.cli import identity as _identity_commands  # noqa: E402
 from scanner.cli import offboard as _offboard_commands  # noqa: E402
 from scanner.cli import platforms as _platform_commands  # noqa: E402
 from scanner.cli import scan as _scan_commands  # noqa: E402
@@ -147,6 +148,7 @@ _platform_commands.register(app)
 _breach_commands.register(app)
 _offboard_commands.register(app)
 _vault_commands.register(app)
+_identity_commands.register(app)
 _handbook_commands.register(app)
 _audit_commands.register(app)
 

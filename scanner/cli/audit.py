@@ -63,14 +63,22 @@ def _rolled_back(vault_path: Path, seen: dict[str, int]) -> list[str]:
 
     if not vault_path.is_file():
         return []
+    from scanner.vault.team import is_team_file, parse_team
+
     try:
-        header = fmt.parse(store.read(vault_path), vault_path).header
+        raw = store.read(vault_path)
+        if is_team_file(raw):  # the signature needs the inventory: `vault list` checks it
+            team = parse_team(raw, vault_path)
+            vault_id, revision = team.vault_id, team.revision
+        else:
+            header = fmt.parse(raw, vault_path).header
+            vault_id, revision = header.vault_id, header.revision
     except VaultError as exc:
         return [f"the vault cannot be read: {exc.message}"]
-    last = seen.get(header.vault_id)
-    if last is not None and header.revision < last:
+    last = seen.get(vault_id)
+    if last is not None and revision < last:
         return [
-            f"the vault is at revision {header.revision} but revision {last} was recorded: "
+            f"the vault is at revision {revision} but revision {last} was recorded: "
             "an older copy replaced it (rollback)"
         ]
     return []

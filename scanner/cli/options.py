@@ -38,7 +38,15 @@ VaultOption = typer.Option(
 PassphraseFileOption = typer.Option(
     None,
     "--passphrase-file",
-    help="Read the vault passphrase from the first line of this file (mode 600).",
+    help="Read the vault passphrase (team vault: your identity's passphrase) from the first "
+    "line of this file (mode 600).",
+)
+IDENTITY_ENV = "POSTURE_IDENTITY"
+IdentityOption = typer.Option(
+    None,
+    "--identity",
+    metavar="PERSON",
+    help="Team vault: whose identity opens it [default: $POSTURE_IDENTITY].",
 )
 NoVaultOption = typer.Option(
     False, "--no-vault", help="Do not open the vault (steps that need its secrets are left out)."

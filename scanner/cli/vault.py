@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Literal
 
 import typer
@@ -18,6 +19,7 @@ from scanner.cli.options import (
     VAULT_ENV,
     VAULT_NAME,
     DbOption,
+    IdentityOption,
     InventoryOption,
     PassphraseFileOption,
     PolicyOption,
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from scanner.inventory.accounts import Account, Inventory
     from scanner.inventory.platforms import Platform
     from scanner.services.rotation import RotationDone
-    from scanner.state.audit import DatabaseAudit
+    from scanner.state.audit import AuditLog, DatabaseAudit
     from scanner.vault import Entry, Vault
     from scanner.vault.otp import TotpSeed
     from scanner.vault.passphrase import OsKeyring
@@ -110,13 +112,19 @@ def _unlock(
     passphrase_file: Path | None,
     remember: bool = False,
     *,
+    identity: str | None = None,
     inventory: Inventory | None = None,
     defer_verdicts: bool = False,
 ) -> Vault:
     """The vault, unlocked. With the inventory, every save records the PWD-001 verdict of each
     password lacking one, under the policy and context words in force (services.verdicts)."""
     from scanner.vault import unlock
+    from scanner.vault.team import is_team_path
+    from scanner.vault.team_access import TeamAccess
 
+    team = None
+    if is_team_path(where.vault):
+        team = TeamAccess(where.load_inventory(required="a team vault"), where.db, identity)
     # unlock() reports key slots below the OWASP minimum itself (every command that opens it).
     opened = unlock(
         where.vault,
@@ -124,6 +132,7 @@ def _unlock(
         remember=remember,
         audit=where.audit(),
         notice=_notice,
+        team=team,
     )
     if inventory is not None:
         from scanner.inventory.policy import load_policy
@@ -132,6 +141,11 @@ def _unlock(
         rules = load_policy(inventory.policy_table, where.policy)
         opened.stamp = recorder(opened, inventory, rules, where.db, defer=defer_verdicts)
     return opened
+
+
+def _audit(where: Where, opened: Vault) -> AuditLog:
+    """The opened vault's audit log (a team vault's names the identity that acted)."""
+    return opened.audit if opened.audit is not None else where.audit()
 
 
 def _warn_if_records_altered(where: Where) -> None:
@@ -247,6 +261,7 @@ def init(
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
     remember: bool = RememberOption,
+    identity: str | None = IdentityOption,
     *,
     ctx: typer.Context,
 ) -> None:
@@ -258,6 +273,10 @@ def init(
     from scanner.vault.passphrase import PASSPHRASE_ENV, new_passphrase, refuse_weak_passphrase
 
     where = _where(inventory, vault, db)
+    inv = where.load_inventory()
+    if inv is not None and inv.vault.team:
+        _init_team(where, inv, identity, passphrase_file)
+        return
     keyring = _keyring_for_remember(remember, "nothing was created")
     passphrase = new_passphrase(
         passphrase_file=passphrase_file,
@@ -273,6 +292,118 @@ def init(
             keyring, created, f"created the vault {where.vault}, but it is not remembered"
         )
     typer.echo(f"created an empty vault: {where.vault}")
+
+
+def _init_team(
+    where: Where, inv: Inventory, identity: str | None, passphrase_file: Path | None
+) -> None:
+    """`vault init` for an inventory in team mode: an empty team vault signed by a custodian."""
+    from scanner.state.audit import DatabaseAudit
+    from scanner.vault.custody import custody
+    from scanner.vault.team import TeamVault
+    from scanner.vault.team_access import load_identity
+
+    me = load_identity(identity, passphrase_file)
+    acted = DatabaseAudit(where.db, identity=me.person)
+    TeamVault.create_team(where.vault, custody(inv), me, db=where.db, audit=acted)
+    typer.echo(f"created an empty team vault: {where.vault} (signed by {me.person})")
+
+
+def sync(
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
+) -> None:
+    """Team vault: re-encrypt every entry whose readers differ from the inventory; a reader
+    removed marks the entry for rotation."""
+    from scanner.core.errors import VaultError
+    from scanner.vault.team import TeamVault
+
+    where = _where(inventory, vault, db)
+    opened = _unlock(where, passphrase_file, identity=identity)
+    if not isinstance(opened, TeamVault):
+        raise VaultError("sync: this vault uses a passphrase (see vault migrate --to team)")
+    done = opened.sync()
+    for name in done.reencrypted:
+        readers = ", ".join(opened.readers(name))
+        line = f"{name}: re-encrypted for {readers}"
+        if name in done.added:
+            line += f"; added {', '.join(done.added[name])}"
+        if name in done.removed:
+            line += f"; removed {', '.join(done.removed[name])}: marked for rotation"
+        typer.echo(line)
+    marked = len(done.removed)
+    typer.echo(
+        f"{len(done.reencrypted)} entries re-encrypted, {marked} marked for rotation; "
+        f"revision {opened.revision}"
+    )
+    if marked:
+        typer.echo("  rotate them: posture vault rotate --all-due")
+
+
+def migrate(
+    to: str = typer.Option(..., "--to", help="team or passphrase."),
+    new_passphrase_file: Path | None = typer.Option(
+        None, "--new-passphrase-file", help="--to passphrase: the new vault passphrase (mode 600)."
+    ),
+    identity_passphrase_file: Path | None = typer.Option(
+        None,
+        "--identity-passphrase-file",
+        help="--to team: your identity's passphrase (mode 600).",
+    ),
+    inventory: Path | None = InventoryOption,
+    vault: Path | None = VaultOption,
+    db: Path | None = DbOption,
+    passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
+) -> None:
+    """Convert the vault to team mode (per-person keys) or back to one passphrase, keeping every
+    value, history, TOTP seed and recovery code."""
+    from scanner.state.audit import DatabaseAudit
+    from scanner.vault import migrate as convert
+    from scanner.vault.custody import custody
+    from scanner.vault.passphrase import (
+        NEW_PASSPHRASE_ENV,
+        new_passphrase,
+        refuse_weak_passphrase,
+    )
+    from scanner.vault.team_access import load_identity
+
+    if to not in ("team", "passphrase"):
+        raise UsageError(f'--to: "{to[:40]}" is not team or passphrase')
+    where = _where(inventory, vault, db)
+    inv = where.load_inventory(required="vault migrate")
+    assert inv is not None  # noqa: S101 - required above
+    opened = _unlock(where, passphrase_file, identity=identity)
+    if to == "team":
+        me = load_identity(identity, identity_passphrase_file)
+        acted = DatabaseAudit(where.db, identity=me.person)
+        team = convert.to_team(opened, custody(inv), me, db=where.db, audit=acted)
+        typer.echo(
+            f"migrated {where.vault} to a team vault: {len(team.entries())} entries, each "
+            f"encrypted to its readers; revision {team.revision}, signed by {me.person}"
+        )
+        typer.echo(
+            f"  the passphrase-mode backups in {where.vault.name}.bak/ still open with the old "
+            "passphrase: remove them once the team vault works"
+        )
+        return
+    new = new_passphrase(
+        passphrase_file=new_passphrase_file,
+        option="--new-passphrase-file",
+        env=NEW_PASSPHRASE_ENV,
+        interactive=True,
+        label="New vault passphrase",
+    )
+    refuse_weak_passphrase(new, _organisation_words(where))
+    revision = convert.to_passphrase(opened, new, audit=_audit(where, opened))
+    typer.echo(
+        f"migrated {where.vault} to one passphrase: {len(opened.entries())} entries; "
+        f"revision {revision}"
+    )
+    typer.echo('  set [vault] mode = "passphrase" in the inventory (or remove [vault])')
 
 
 def set_secret(
@@ -300,6 +431,7 @@ def set_secret(
     db: Path | None = DbOption,
     policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
     *,
     ctx: typer.Context,
@@ -313,7 +445,8 @@ def set_secret(
     inv = where.load_inventory(required="--generate" if generate else None)
     target, name = _target(inv, account)
     # Damage is reported before any secret is read.
-    opened = _unlock(where, passphrase_file, remember, inventory=inv)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
+    opened.check_writable()
     seed = _read_seed(totp)
     codes = _read_codes(recovery_codes) if recovery_codes is not None else ()
     password = _new_password(
@@ -444,6 +577,7 @@ def get(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Print a stored secret: the password, the current TOTP code, or the recovery codes."""
@@ -453,7 +587,7 @@ def get(
         raise UsageError(f'--field: "{field}" is not one of password, live, totp, recovery')
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
     if entry is None:
@@ -464,7 +598,7 @@ def get(
             f"{account}: rotation pending: this is the NEW password to set on the platform; "
             f"the live one: posture vault get {account} --field live"
         )
-    where.audit().record(opened.vault_id, [name], f"get {field}")
+    _audit(where, opened).record(opened.vault_id, [name], f"get {field}")
     for value in values:
         typer.echo(_exact_bytes(value.reveal()))
 
@@ -492,6 +626,7 @@ def list_entries(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
     as_of: str | None = typer.Option(None, "--as-of", help="Judge rotation due as of this day."),
 ) -> None:
@@ -502,16 +637,18 @@ def list_entries(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     today = parse_date(as_of, "--as-of") or dt.date.today()
     accounts_by_entry = {a.vault_entry: a for a in inv.accounts} if inv else {}
-    due = {a.vault_entry for a, _ in due_for_rotation(inv, opened, today)} if inv else set()
+    readable = SimpleNamespace(entry=opened.entries().get, rotation_marks=opened.rotation_marks)
+    due = {a.vault_entry for a, _ in due_for_rotation(inv, readable, today)} if inv else set()
     names = sorted(set(opened.entries()) | set(accounts_by_entry))
     rows: list[tuple[str | int, ...]] = []
     for name in names:
         account = accounts_by_entry.get(name)
         label = account.id if account else f"{name} (not in inventory)" if inv else name
-        rows.append(_entry_row(label, opened.entry(name), today, due=name in due))
+        # entries(): what this identity reads (a team vault's reader sees only their entries).
+        rows.append(_entry_row(label, opened.entries().get(name), today, due=name in due))
     headers = ["account", "password age", "rotations", "history", "totp", "recovery codes"]
     headers.append("rotation due" if inv else "")
     typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
@@ -562,6 +699,7 @@ def rotate(
     db: Path | None = DbOption,
     policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Generate a new password by the platform's rules, pending until you confirm the platform took it."""
@@ -572,7 +710,8 @@ def rotate(
     where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="rotate")
     assert inv is not None  # noqa: S101 - required above
-    opened = _unlock(where, passphrase_file, remember, inventory=inv)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
+    opened.check_writable()
     today = parse_date(as_of, "--as-of") or dt.date.today()
     work = rotation.rotation_work(inv, opened, account, all_due=all_due, reason=reason, today=today)
     if confirm_:  # with --all-due: every due account whose rotation is pending
@@ -612,6 +751,7 @@ def confirm(
     db: Path | None = DbOption,
     policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """The platform took the pending new password: it becomes the live one (ticks the rotate
@@ -619,7 +759,7 @@ def confirm(
     where = _where(inventory, vault, db, policy)
     inv = where.load_inventory(required="confirm")
     assert inv is not None  # noqa: S101 - required above
-    opened = _unlock(where, passphrase_file, remember, inventory=inv)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
     _confirm(where, opened, [inv.account(account)])
 
 
@@ -641,6 +781,7 @@ def rollback(
     db: Path | None = DbOption,
     policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Bring back the previous password (for a rotation the platform refused)."""
@@ -648,7 +789,7 @@ def rollback(
 
     where = _where(inventory, vault, db, policy)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember, inventory=inv)
+    opened = _unlock(where, passphrase_file, remember, inventory=inv, identity=identity)
     if roll_back(opened, _existing_entry(inv, account, opened), _now()) == "cancelled":
         typer.echo(f"{account}: the pending rotation is cancelled; the live password is unchanged")
     else:
@@ -664,6 +805,7 @@ def history(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Dates and reasons of the password's changes; values only with --show."""
@@ -673,7 +815,7 @@ def history(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     _warn_if_records_altered(where)
     name = _existing_entry(inv, account, opened)
     entry = opened.entry(name)
@@ -698,7 +840,7 @@ def history(
             rows[-1].append(past.value.reveal())
     headers = ["version", "set", "retired", "reason"] + (["value"] if show else [])
     if show:
-        where.audit().record(opened.vault_id, [name], "history --show")
+        _audit(where, opened).record(opened.vault_id, [name], "history --show")
     typer.echo(_exact_bytes(tabulate(rows, headers=headers, tablefmt="simple")))
     typer.echo(f"{entry.rotations} rotations")
 
@@ -709,6 +851,7 @@ def remove(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Remove an entry (the previous vault stays among the backups)."""
@@ -716,7 +859,7 @@ def remove(
 
     where = _where(inventory, vault, db)
     inv = where.load_inventory()
-    opened = _unlock(where, passphrase_file, remember)
+    opened = _unlock(where, passphrase_file, remember, identity=identity)
     name = _existing_entry(inv, account, opened)
     remove_entry(opened, name)
     typer.echo(f"{account}: entry {name} removed (the previous vault is kept as a backup)")
@@ -730,6 +873,7 @@ def passwd(
     vault: Path | None = VaultOption,
     db: Path | None = DbOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = typer.Option(
         False, "--remember", help="Cache the new derived key in the OS keyring."
     ),
@@ -753,8 +897,9 @@ def passwd(
     )
 
     where = _where(inventory, vault, db)
+    _refuse_team(where, "passwd")
     keyring = _keyring_for_remember(remember, "the passphrase was not changed")
-    opened = _unlock(where, passphrase_file)
+    opened = _unlock(where, passphrase_file, identity=identity)
     new = new_passphrase(
         passphrase_file=new_passphrase_file,
         option="--new-passphrase-file",
@@ -793,11 +938,24 @@ def rekey(
     from scanner.vault.passphrase import current_passphrase
 
     where = _where(inventory, vault, db)
+    _refuse_team(where, "rekey")
     passphrase = current_passphrase(where.vault, passphrase_file)
     opened = Vault.open(where.vault, passphrase, audit=where.audit())
     done = opened.rekey(passphrase)
     _forget_stale(opened)
     typer.echo(_rekeyed(where, done))
+
+
+def _refuse_team(where: Where, command: str) -> None:
+    from scanner.core.errors import VaultError
+    from scanner.vault.team import is_team_path
+
+    if is_team_path(where.vault):
+        raise VaultError(
+            f"{command}: a team vault has no passphrase (each person has an identity); "
+            "readers change with the inventory and posture vault sync",
+            path=where.vault,
+        )
 
 
 def _rekeyed(where: Where, done: object) -> str:
@@ -847,6 +1005,7 @@ def import_export(
     db: Path | None = DbOption,
     policy: Path | None = PolicyOption,
     passphrase_file: Path | None = PassphraseFileOption,
+    identity: str | None = IdentityOption,
     remember: bool = RememberOption,
 ) -> None:
     """Import logins from a CSV export: one line per row (the account and the rule, or why not)."""
@@ -874,7 +1033,9 @@ def import_export(
         if p.outcome is Outcome.IMPORT and p.login.totp is not None
     }
     # An import records each password's verdict basis without scoring (linear, cheap).
-    opened = _unlock(where, passphrase_file, remember, inventory=inv, defer_verdicts=True)
+    opened = _unlock(
+        where, passphrase_file, remember, inventory=inv, defer_verdicts=True, identity=identity
+    )
     done = import_rows(
         opened,
         plans,
@@ -1042,6 +1203,8 @@ def register(app: typer.Typer) -> None:
         ("import", import_export),
         ("recheck", recheck),
         ("forget", forget),
+        ("sync", sync),
+        ("migrate", migrate),
     ):
         extra = STRAY_ALLOWED if name in SECRET_READERS else {}
         vault_app.command(name, context_settings=extra)(guarded(command))

@@ -19,6 +19,7 @@ FAMILIES = {
     "ACC": "access",
     "GOV": "governance",
     "INC": "incidents",
+    "VLT": "vault",
 }
 
 
@@ -69,6 +70,9 @@ class Check:
     # does not run and makes no finding: "not applicable" is neither a pass nor a skip, so it
     # weighs nothing in the score, the coverage or any report's counts.
     tiers: frozenset[Tier] | None = None
+    # About a team vault's custody (VLT-*): with no team vault open the check does not run and
+    # makes no finding, like a check about another tier.
+    needs_team_vault: bool = False
 
     def applies_to(self, tier: Tier) -> bool:
         """Whether the check is about accounts of `tier`."""
@@ -114,6 +118,7 @@ def check(
     needs_corpus: bool = False,
     needs_strength: bool = False,
     tiers: Iterable[Tier] | None = None,
+    needs_team_vault: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as check `id`."""
 
@@ -133,6 +138,7 @@ def check(
             needs_strength=needs_strength,
             needs_corpus=needs_corpus,
             tiers=None if tiers is None else frozenset(tiers),
+            needs_team_vault=needs_team_vault,
         )
         return function
 

@@ -6,7 +6,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scanner.engine.facts import HandbookFacts, OpenIncident, OpenOffboarding, PasswordFacts
+from scanner.engine.facts import (
+    EntryCustody,
+    HandbookFacts,
+    OpenIncident,
+    OpenOffboarding,
+    PasswordFacts,
+)
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import Platform, platform_for
 from scanner.inventory.policy import Policy, Rules
@@ -28,6 +34,8 @@ class ScanContext:
     secrets: PasswordFacts | None = None
     # The generated handbook's version and its recorded acknowledgements (GOV-001).
     handbook: HandbookFacts | None = None
+    # Team vault custody by account id; None when the vault is not a team vault (VLT-001 skips).
+    custody: Mapping[str, EntryCustody] | None = None
 
     def rules(self, account: Account) -> Rules:
         return self.policy.for_tier(account.tier)

@@ -129,6 +129,20 @@ class PasswordFacts:
 
 
 @dataclass(frozen=True)
+class EntryCustody:
+    """Who can decrypt one account's team vault entry, against who should (VLT-001, ACC-003).
+    Person ids and `agency:ID` refs only: never a key."""
+
+    account_id: str
+    readers: tuple[str, ...]  # refs whose inventory recipient the entry is encrypted to
+    unknown_keys: int  # recipients that match nobody in the inventory (a replaced key?)
+    expected: tuple[str, ...]  # current holders with an age recipient, plus the custodians
+    keyless: tuple[str, ...] = ()  # current holders with no age recipient (cannot read it)
+    removed: tuple[str, ...] = ()  # readers `vault sync` removed since the password was set
+    removed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class OpenIncident:
     """What the scan needs to know about an account's open incident (INC-001)."""
 

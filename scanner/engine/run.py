@@ -225,6 +225,8 @@ def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:
     started = dt.datetime.now(dt.UTC)
     findings = []
     severities: dict[tuple[str, Tier, int], Severity] = {}
+    # A check about a team vault makes no finding without one (not applicable, as for tiers).
+    checks = [c for c in checks if not (c.needs_team_vault and context.custody is None)]
     scoped = {tier: [c for c in checks if c.applies_to(tier)] for tier in Tier}
     for account in context.inventory.accounts:
         # A check about other tiers makes no finding here (not applicable is not a pass).

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from scanner.core.errors import InputError, Problems
 from scanner.core.fields import CollectingTable, Table
 from scanner.core.model import Holder, Mfa, Tier
 from scanner.core.tomlsource import TomlSource, suggest
+from scanner.inventory.keys import VaultSettings, public_keys, vault_settings
 
 if TYPE_CHECKING:
     from scanner.inventory.platforms import Platform
@@ -64,6 +65,10 @@ class Person:
     policy_acknowledged: dt.date | None
     line: int | None
     leaving_on: dt.date | None = None  # the last day of a person with status "leaving"
+    # Team vault keys (see scanner/inventory/keys.py): an age X25519 recipient and an Ed25519
+    # signing public key, both printed by `posture identity new`.
+    age_recipient: str | None = None
+    signing_key: str | None = None
 
     @property
     def active(self) -> bool:
@@ -80,6 +85,8 @@ class Agency:
     contract_ends: dt.date | None
     policy_acknowledged: dt.date | None
     line: int | None
+    age_recipient: str | None = None
+    signing_key: str | None = None
 
     def active_on(self, day: dt.date) -> bool:
         return self.contract_ends is None or self.contract_ends >= day
@@ -168,6 +175,8 @@ class Inventory:
     # The raw `[notify]` table (notification settings, never channels) for scanner.notify.
     notify_table: Table | None = None
     launches: tuple[Launch, ...] = ()
+    # `[vault]`: passphrase mode (the default) or team mode with its custodians.
+    vault: VaultSettings = field(default_factory=VaultSettings)
 
     def embargoes(self, account: Account, day: dt.date) -> list[Launch]:
         """The launches still secret on `day` that involve `account`."""
@@ -202,9 +211,19 @@ class Inventory:
         return person.name if person else ref
 
 
-_TOP_KEYS = ("organization", "people", "agencies", "accounts", "launches", "policy", "notify")
+_TOP_KEYS = (
+    "organization",
+    "people",
+    "agencies",
+    "accounts",
+    "launches",
+    "policy",
+    "notify",
+    "vault",
+)
 _LAUNCH_KEYS = ("id", "name", "public_on", "accounts", "tags")
 _ORG_KEYS = ("name", "domains", "brand_terms")
+_KEY_FIELDS = ("age_recipient", "signing_key")
 _PERSON_KEYS = (
     "id",
     "name",
@@ -214,10 +233,11 @@ _PERSON_KEYS = (
     "departed_on",
     "leaving_on",
     "policy_acknowledged",
+    *_KEY_FIELDS,
 )
 _APP_KEYS = ("name", "scope", "reviewed")
 _ADMIN_KEYS = ("id", "role")
-_AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged")
+_AGENCY_KEYS = ("id", "name", "contract_ends", "policy_acknowledged", *_KEY_FIELDS)
 _ACCOUNT_KEYS = (
     "id",
     "platform",
@@ -260,6 +280,7 @@ def load_inventory(path: Path, platforms: Platforms | None = None) -> Inventory:
     policy_table = _optional_table(source, "policy", problems)
     notify_table = _optional_table(source, "notify", problems)
     launches = _launches(source, problems, accounts)
+    vault = vault_settings(source, problems, people)
     problems.raise_if_any()
     return Inventory(
         path=path,
@@ -271,6 +292,7 @@ def load_inventory(path: Path, platforms: Platforms | None = None) -> Inventory:
         policy_table=policy_table,
         notify_table=notify_table,
         launches=launches,
+        vault=vault,
     )
 
 
@@ -332,6 +354,7 @@ def _people(source: TomlSource, problems: Problems) -> dict[str, Person]:
             policy_acknowledged=table.date("policy_acknowledged"),
             line=table.line,
             leaving_on=_leaving_on(table, status),
+            **public_keys(table),
         )
         if person_id:
             people[person_id] = person
@@ -349,6 +372,7 @@ def _agencies(source: TomlSource, problems: Problems) -> dict[str, Agency]:
             contract_ends=table.date("contract_ends"),
             policy_acknowledged=table.date("policy_acknowledged"),
             line=table.line,
+            **public_keys(table),
         )
         if agency_id:
             agencies[agency_id] = agency

@@ -126,13 +126,20 @@ _Entries = dict[str, tuple[bool, dt.datetime | None]]
 
 
 def _vault_entries(request: AccountsRequest, inventory: Inventory) -> tuple[VaultState, _Entries]:
+    from scanner.state.db import default_state_path
     from scanner.vault import unlock
     from scanner.vault.errors import PassphraseUnavailable
+    from scanner.vault.team_access import TeamAccess
 
     if request.vault is None or not request.vault.exists():
         return VaultState.ABSENT, {}
     try:
-        vault = unlock(request.vault, passphrase_file=request.passphrase_file, interactive=False)
+        vault = unlock(
+            request.vault,
+            passphrase_file=request.passphrase_file,
+            interactive=False,
+            team=TeamAccess(inventory, default_state_path(inventory.path)),
+        )
     except PassphraseUnavailable:
         return VaultState.LOCKED, {}
     entries = {

@@ -62,9 +62,16 @@ def shared_with_compromised(
     """Other accounts whose live password is the same as, or nearly, a value this account had
     when it was compromised: its live one and those replaced since `since` (default: 30 days
     ago), from the vault's history. Found by keyed digests, never by comparing plaintexts."""
+    from scanner.state.db import default_state_path
     from scanner.vault import unlock
+    from scanner.vault.team_access import TeamAccess
 
-    vault = unlock(vault_path, passphrase_file=passphrase_file, notice=notice or (lambda _: None))
+    vault = unlock(
+        vault_path,
+        passphrase_file=passphrase_file,
+        notice=notice or (lambda _: None),
+        team=TeamAccess(inventory, default_state_path(inventory.path)),
+    )
     start = since or (dt.date.today() - dt.timedelta(days=RECENT_DAYS))
     cutoff = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
     suspects = _suspects(vault, account, cutoff)

@@ -19,7 +19,7 @@ from scanner.inventory.accounts import Inventory
 from scanner.notify.channels import Channel, Delivery, parse_channels, send
 from scanner.notify.message import Message, Pending, Reminder, at_or_above, compose
 from scanner.notify.settings import NotifySettings, read_settings
-from scanner.services.scan import ScanRequest, VaultSecrets, load, open_vault_secrets
+from scanner.services.scan import ScanRequest, VaultSecrets, load, open_vault_secrets, state_path
 from scanner.state.db import StateDB
 from scanner.state.notifications import Ledger, Sent, read_ledger, record_sent
 from scanner.state.scans import inventory_key
@@ -94,7 +94,12 @@ def _vault_channels(
     if request.vault is None or not request.vault.exists():
         return None, [], f'[notify] vault_entry "{entry}": no vault for this scan, not used'
     vault = open_vault_secrets(
-        request.vault, inventory, passphrase_file=request.passphrase_file, extra_entries=(entry,)
+        request.vault,
+        inventory,
+        passphrase_file=request.passphrase_file,
+        extra_entries=(entry,),
+        db=state_path(request),
+        identity=request.identity,
     )
     value = vault.extra.get(entry)
     if value is None:

@@ -16,7 +16,7 @@ from scanner.core.errors import InputError, UsageError
 from scanner.core.secret import Secret
 from scanner.engine.check import Check
 from scanner.engine.context import ScanContext
-from scanner.engine.facts import HandbookFacts, PasswordFacts, SecretRecord
+from scanner.engine.facts import EntryCustody, HandbookFacts, PasswordFacts, SecretRecord
 from scanner.engine.run import ScanResult, run_checks
 from scanner.engine.suppressions import apply_suppressions, load_suppressions
 from scanner.inventory.accounts import Inventory, load_inventory
@@ -52,6 +52,8 @@ class ScanRequest:
     # location); True: it is an error (the user named it).
     vault_required: bool = False
     passphrase_file: Path | None = None
+    # Team vault: whose identity opens it (None: $POSTURE_IDENTITY).
+    identity: str | None = None
     hibp: Path | None = None  # breach corpus: a sorted 40HEX:COUNT file or a prefix folder
     online: bool = False  # look passwords up in the range API instead (k-anonymity)
     hibp_url: str | None = None
@@ -68,6 +70,8 @@ class VaultSecrets:
     hmac_key: bytes
     # Passwords of the extra entries asked for by name (for example notification channels).
     extra: Mapping[str, Secret] = field(default_factory=dict)
+    # Team vault: who can decrypt each account's entry; None for a passphrase vault.
+    custody: Mapping[str, EntryCustody] | None = None
 
 
 def load(path: Path) -> Inventory:
@@ -86,12 +90,19 @@ def open_vault_secrets(
     passphrase_file: Path | None = None,
     notice: Callable[[str], None] | None = None,
     extra_entries: Sequence[str] = (),
+    db: Path | None = None,
+    identity: str | None = None,
 ) -> VaultSecrets:
     """Unlock the vault (passphrase sources in the documented order) and read what scans need."""
     from scanner.passwords.records import records_from_vault
     from scanner.vault import unlock
+    from scanner.vault.custody_facts import custody_facts
+    from scanner.vault.team_access import TeamAccess
 
-    vault = unlock(path, passphrase_file=passphrase_file, notice=notice or (lambda _: None))
+    team = TeamAccess(inventory, db or default_state_path(inventory.path), identity)
+    vault = unlock(
+        path, passphrase_file=passphrase_file, notice=notice or (lambda _: None), team=team
+    )
     extra = {}
     for name in extra_entries:
         entry = vault.entry(name)
@@ -101,6 +112,7 @@ def open_vault_secrets(
         records=records_from_vault(inventory, vault.entries()),
         hmac_key=vault.derive_key(HMAC_PURPOSE),
         extra=extra,
+        custody=custody_facts(inventory, vault),
     )
 
 
@@ -132,7 +144,7 @@ def perform_scan(
             else None
         )
     notes += _held_notes(secrets, selected)
-    context = _context(request, inventory, policy, secrets)
+    context = _context(request, inventory, policy, secrets, vault.custody if vault else None)
     result = run_checks(context, selected)
     stale = stale_warnings(
         (a.platform for a in inventory.accounts), context.today, context.platforms
@@ -185,7 +197,12 @@ def _open_vault(
     if request.vault.exists():
         # Notices (a key slot below the OWASP minimum, a stale keyring key) become notes.
         return open_vault_secrets(
-            request.vault, inventory, passphrase_file=request.passphrase_file, notice=notes.append
+            request.vault,
+            inventory,
+            passphrase_file=request.passphrase_file,
+            notice=notes.append,
+            db=state_path(request),
+            identity=request.identity,
         )
     if request.vault_required:
         raise InputError("vault not found", path=request.vault)
@@ -200,7 +217,11 @@ def _open_vault(
 
 
 def _context(
-    request: ScanRequest, inventory: Inventory, policy: Policy, secrets: PasswordFacts | None
+    request: ScanRequest,
+    inventory: Inventory,
+    policy: Policy,
+    secrets: PasswordFacts | None,
+    custody: Mapping[str, EntryCustody] | None = None,
 ) -> ScanContext:
     today = request.today or dt.date.today()
     state = state_path(request)
@@ -213,6 +234,7 @@ def _context(
         offboardings=open_offboardings_at(state),
         secrets=secrets,
         handbook=handbook_facts(inventory, policy, today, state),
+        custody=custody,
     )
 
 

@@ -24,8 +24,9 @@ class AuditLog(Protocol):
 class DatabaseAudit:
     """Appends rows to `vault_audit` in `posture.db`."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, identity: str | None = None) -> None:
         self.db_path = db_path
+        self.identity = identity  # the team vault identity that acted (None: passphrase mode)
 
     def record(
         self,
@@ -38,7 +39,10 @@ class DatabaseAudit:
         from scanner.state.db import StateDB
 
         at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        detail = f"revision {revision}" if revision is not None else None
+        parts = [f"revision {revision}"] if revision is not None else []
+        if self.identity is not None:
+            parts.append(f"identity {self.identity}")
+        detail = "; ".join(parts) or None
         rows = [(at, vault_id, entry, action, actor(), detail) for entry in entries]
         try:
             with StateDB(self.db_path) as db, db.transaction() as conn:

@@ -149,8 +149,8 @@ def _revisions(conn: sqlite3.Connection) -> dict[str, int]:
     for vault_id, detail in conn.execute(
         "SELECT vault_id, detail FROM vault_audit WHERE detail LIKE 'revision %'"
     ):
-        try:
-            revision = int(str(detail).split()[1])
+        try:  # "revision N", or "revision N; identity PERSON" (team vault)
+            revision = int(str(detail).split()[1].rstrip(";"))
         except (IndexError, ValueError):
             continue
         seen[vault_id] = max(seen.get(vault_id, 0), revision)

@@ -202,6 +202,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     DROP TABLE scan_findings;
     """,
+    # 8: the highest revision seen of each team vault (rollback detection, issue 18).
+    """
+    CREATE TABLE team_vault_revisions (
+        vault_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,8 +3,8 @@ recovery codes. Import heavy parts lazily: this package imports `cryptography` o
 
 from scanner.vault.entries import Entry, PastPassword
 from scanner.vault.format import DEFAULT_KDF, KdfParams
+from scanner.vault.opening import unlock
 from scanner.vault.otp import TotpSeed
-from scanner.vault.passphrase import unlock
 from scanner.vault.vault import Vault
 
 __all__ = ["DEFAULT_KDF", "Entry", "KdfParams", "PastPassword", "TotpSeed", "Vault", "unlock"]

@@ -181,6 +181,15 @@ def decode_payload(data: bytes) -> dict[str, Entry]:
     return {name: _entry(name, record) for name, record in value["entries"].items()}
 
 
+def encode_entry(entry: Entry) -> dict[str, Any]:
+    """One entry as the payload stores it (the team vault encrypts each on its own)."""
+    return _entry_record(entry)
+
+
+def decode_entry(name: str, record: Mapping[str, Any]) -> Entry:
+    return _entry(name, record)
+
+
 def _entry_record(entry: Entry) -> dict[str, Any]:
     totp = entry.totp
     return {

@@ -55,3 +55,15 @@ class PassphraseUnavailable(VaultError):
 
 class EntryMissing(VaultError):
     """The vault has no such entry, or the entry lacks the field asked for."""
+
+
+class VaultUnsigned(VaultError):
+    """A team vault not signed by a current custodian, or whose signature does not verify."""
+
+
+class VaultRolledBack(VaultError):
+    """A team vault older than a revision the state database has seen."""
+
+
+class NotAReader(VaultError):
+    """The identity opening a team vault is not among an entry's readers."""

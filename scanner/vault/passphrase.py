@@ -102,7 +102,9 @@ MIN_PASSPHRASE_LENGTH = 15
 MIN_PASSPHRASE_SCORE = 3
 
 
-def refuse_weak_passphrase(passphrase: Secret, context: Sequence[str] = ()) -> None:
+def refuse_weak_passphrase(
+    passphrase: Secret, context: Sequence[str] = (), *, what: str = "the vault passphrase"
+) -> None:
     """UsageError (exit 2, one line, no value) for a passphrase under 15 characters or with a
     zxcvbn score under 3 against the organisation's context words: it protects every secret."""
     from scanner.passwords.strength import score_password
@@ -110,13 +112,13 @@ def refuse_weak_passphrase(passphrase: Secret, context: Sequence[str] = ()) -> N
     length = len(passphrase.reveal())
     if length < MIN_PASSPHRASE_LENGTH:
         raise UsageError(
-            f"the vault passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters (this one "
+            f"{what} needs at least {MIN_PASSPHRASE_LENGTH} characters (this one "
             f"has {length}); nothing was written"
         )
     score = score_password(passphrase, context).score
     if score < MIN_PASSPHRASE_SCORE:
         raise UsageError(
-            f"the vault passphrase is too easy to guess (zxcvbn score {score}, with the "
+            f"{what} is too easy to guess (zxcvbn score {score}, with the "
             f"organisation's words; at least {MIN_PASSPHRASE_SCORE}): use four or more random "
             "words; nothing was written"
         )
@@ -132,6 +134,9 @@ def unlock(
     notice: Notice = _silent,
 ) -> Vault:
     """Open the vault with the first passphrase source that applies (see the module docstring).
+
+    Passphrase vaults only: `scanner.vault.unlock` (scanner/vault/opening.py) sends a team vault
+    to scanner/vault/team_access.py instead.
 
     With `remember`, the derived slot key is stored in the OS keyring afterwards. Keyring
     trouble (no daemon, a locked keyring, a refused backend) never blocks: it is skipped with a
@@ -241,6 +246,23 @@ class OsKeyring:
             value = f"v2:{base64.b64encode(salt).decode('ascii')}:{value}"
         try:
             self._call(_set, vault_id, value)
+        except KeyringUnavailable as exc:
+            raise VaultError(f"--remember: {exc}") from None
+
+    def load_text(self, service: str, name: str) -> str | None:
+        """A value kept under (service, name), or None (also when the keyring cannot answer)."""
+        try:
+            value = self._call(_get, name, service)
+        except KeyringUnavailable:
+            return None
+        return value if isinstance(value, str) else None
+
+    def store_text(self, service: str, name: str, value: str) -> None:
+        refusal = self.refusal()
+        if refusal is not None:
+            raise VaultError(f"--remember: {refusal}")
+        try:
+            self._call(_set, name, value, service)
         except KeyringUnavailable as exc:
             raise VaultError(f"--remember: {exc}") from None
 
@@ -367,16 +389,16 @@ def _backend() -> object:
     return keyring.get_keyring()
 
 
-def _get(vault_id: str) -> object:
+def _get(vault_id: str, service: str = KEYRING_SERVICE) -> object:
     import keyring
 
-    return keyring.get_password(KEYRING_SERVICE, vault_id)
+    return keyring.get_password(service, vault_id)
 
 
-def _set(vault_id: str, value: str) -> None:
+def _set(vault_id: str, value: str, service: str = KEYRING_SERVICE) -> None:
     import keyring
 
-    keyring.set_password(KEYRING_SERVICE, vault_id, value)
+    keyring.set_password(service, vault_id, value)
 
 
 def _delete(vault_id: str) -> None:

@@ -144,6 +144,18 @@ class Vault:
         return self._slot_key
 
     @property
+    def file_digest(self) -> bytes:
+        """SHA-256 of the file as this handle last read or wrote it."""
+        return self._file_digest
+
+    def check_writable(self) -> None:
+        """Raise before any secret is read when this handle may not save (team: not a custodian)."""
+
+    def rotation_marks(self) -> Mapping[str, object]:
+        """Entries marked for rotation by a change of readers (team vaults only)."""
+        return {}
+
+    @property
     def kdf(self) -> fmt.KdfParams:
         return self._slots[0].kdf
 

@@ -31,7 +31,7 @@ def test_foundation_checks_are_registered():
 
 @pytest.mark.parametrize("check", checks.all_checks(), ids=lambda c: c.id)
 def test_check_metadata_is_complete(check):
-    assert re.fullmatch(r"(PWD|MFA|OWN|ACC|GOV|INC)-\d{3}", check.id)
+    assert re.fullmatch(r"(PWD|MFA|OWN|ACC|GOV|INC|VLT)-\d{3}", check.id)
     assert check.family == FAMILIES[check.id[:3]]
     assert 5 <= len(check.title) <= 60 and not check.title.endswith(".")
     assert len(check.rationale) >= 60, "say why it matters"

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from scanner.cli import app
 from scanner.report.github import escape_data, escape_property
 from tests.hardening.test_large_inventory import write_inventory
+from tests.vault.conftest import posture_in_process
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scanner" / "data" / "inventory.example.toml"
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +52,13 @@ def posture(cwd: Path, *args: str, env: dict[str, str] | None = None, **kw):
         timeout=600,
         **kw,
     )
+
+
+def in_process(cwd: Path, *args: str, env: dict[str, str] | None = None):
+    """`posture ARGS` in process (CliRunner) with `posture`'s result shape; the tests about the
+    real process (a FIFO, GitHub annotations, byte-identical reports across processes) use
+    `posture`."""
+    return posture_in_process(*args, cwd=cwd, env=env)
 
 
 def scans_recorded(db: Path) -> int:
@@ -125,7 +133,7 @@ def test_dash_is_stdout_and_creates_no_file(inventory, tmp_path, monkeypatch):
 )
 def test_an_unwritable_output_is_refused_before_the_scan(inventory, tmp_path, output, message):
     db = tmp_path / "posture.db"
-    done = posture(
+    done = in_process(
         tmp_path,
         "scan",
         "inventory.toml",
@@ -160,10 +168,10 @@ def test_a_read_only_output_file_is_refused_before_the_scan(inventory, tmp_path)
 
 
 def test_summary_line_goes_to_stderr_only_when_files_are_written(inventory, tmp_path):
-    quiet = posture(tmp_path, "scan", "--no-vault", "--as-of", "2026-11-23", "-f", "json")
+    quiet = in_process(tmp_path, "scan", "--no-vault", "--as-of", "2026-11-23", "-f", "json")
     assert quiet.returncode == 1
     assert quiet.stderr == ""
-    loud = posture(
+    loud = in_process(
         tmp_path,
         "scan",
         "--no-vault",
@@ -225,7 +233,7 @@ def test_source_date_epoch_makes_sarif_junit_and_json_byte_identical(inventory, 
 
 
 def test_a_malformed_source_date_epoch_is_refused(inventory, tmp_path):
-    done = posture(tmp_path, "scan", "--no-vault", env={"SOURCE_DATE_EPOCH": "yesterday"})
+    done = in_process(tmp_path, "scan", "--no-vault", env={"SOURCE_DATE_EPOCH": "yesterday"})
     assert done.returncode == 2
     assert done.stderr == (
         'posture: error: SOURCE_DATE_EPOCH: "yesterday" is not a whole number of seconds since 1970\n'
@@ -243,7 +251,7 @@ def github_severity(run: dict, result: dict) -> str:
 
 def test_sarif_severity_equals_json_for_every_finding_at_1000_accounts(tmp_path):
     write_inventory(tmp_path / "inventory.toml", 1000)
-    done = posture(
+    done = in_process(
         tmp_path,
         "scan",
         "--no-vault",
@@ -276,10 +284,10 @@ def test_sarif_severity_equals_json_for_every_finding_at_1000_accounts(tmp_path)
 
 
 def test_the_validate_command_checks_files_without_scanning(inventory, tmp_path):
-    good = posture(tmp_path, "validate", "inventory.toml")
+    good = in_process(tmp_path, "validate", "inventory.toml")
     assert (good.returncode, good.stdout) == (0, "inventory.toml: valid (14 accounts)\n")
     inventory.write_text(inventory.read_text("utf-8").replace('tier = "critical"', 'tier = "x"', 1))
-    bad = posture(tmp_path, "validate", "inventory.toml")
+    bad = in_process(tmp_path, "validate", "inventory.toml")
     assert bad.returncode == 2
     assert bad.stderr.startswith("posture: error: inventory.toml:")
     assert not (tmp_path / "posture.db").exists()

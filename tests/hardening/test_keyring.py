@@ -6,8 +6,11 @@ which covers the policy in process with stand-in backends."""
 from __future__ import annotations
 
 import base64
+import importlib
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -20,7 +23,7 @@ from scanner.vault import Vault, passphrase, unlock
 from scanner.vault.errors import PassphraseUnavailable
 from scanner.vault.passphrase import KEYRING_SERVICE, OsKeyring, backend_refusal
 from tests.conftest import PASSPHRASE
-from tests.vault.conftest import invoke, run_posture
+from tests.vault.conftest import invoke, posture_in_process, run_posture
 from tests.vault.keyring_backends import HangingKeyring
 
 HANGING = "tests.vault.keyring_backends.HangingKeyring"
@@ -124,39 +127,54 @@ def one_error_line(stderr: str) -> str:
     return errors[0]
 
 
-@pytest.mark.parametrize(
-    ("backend", "error"),
-    [
-        ("keyring.backends.fail.Keyring", "no OS keyring is available"),
-        ("keyring.backends.null.Keyring", "no OS keyring is available"),
-        ("keyrings.alt.file.PlaintextKeyring", "keyrings.alt is refused"),
-        (HANGING, "did not answer within 0.3 s"),
-    ],
-)
-def test_each_backend_through_real_posture_processes(
-    tmp_path: Path, backend: str, error: str
-) -> None:
+BACKEND_ERRORS = {
+    "keyring.backends.fail.Keyring": "no OS keyring is available",
+    "keyring.backends.null.Keyring": "no OS keyring is available",
+    "keyrings.alt.file.PlaintextKeyring": "keyrings.alt is refused",
+    HANGING: "did not answer within 0.3 s",
+}
+# Chosen by PYTHON_KEYRING_BACKEND in real `posture` processes: the refused plaintext store and
+# the hanging backend (whose abandoned call must not keep the process from exiting).
+REAL_PROCESS = ("keyrings.alt.file.PlaintextKeyring", HANGING)
+
+
+def each_backend(tmp_path: Path, backend: str, run: Callable[..., Any]) -> None:
+    """init, list, list without a passphrase, --remember, forget, with `backend` as the keyring."""
+    error = BACKEND_ERRORS[backend]
     env = {
         "PYTHON_KEYRING_BACKEND": backend,
         "POSTURE_KEYRING_TIMEOUT": "0.3",
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
     with_passphrase = {**env, "POSTURE_VAULT_PASSPHRASE": PASSPHRASE}
-    assert run_posture("vault", "init", cwd=tmp_path, env=with_passphrase).returncode == 0
-    listed = run_posture("vault", "list", cwd=tmp_path, env=with_passphrase)
+    assert run("vault", "init", cwd=tmp_path, env=with_passphrase).returncode == 0
+    listed = run("vault", "list", cwd=tmp_path, env=with_passphrase)
     assert listed.returncode == 0 and listed.stderr == "", listed.stderr
     started = time.monotonic()
-    locked_out = run_posture("vault", "list", cwd=tmp_path, env=env)
+    locked_out = run("vault", "list", cwd=tmp_path, env=env)
     assert time.monotonic() - started < 20
     assert locked_out.returncode == 2
     assert "POSTURE_VAULT_PASSPHRASE" in one_error_line(locked_out.stderr)
-    remember = run_posture("vault", "list", "--remember", cwd=tmp_path, env=with_passphrase)
+    remember = run("vault", "list", "--remember", cwd=tmp_path, env=with_passphrase)
     assert remember.returncode == 2
     assert error in one_error_line(remember.stderr)
-    forget = run_posture("vault", "forget", cwd=tmp_path, env=env)
+    forget = run("vault", "forget", cwd=tmp_path, env=env)
     assert forget.returncode == 2
     assert error in one_error_line(forget.stderr)
     assert not (tmp_path / "data").exists() or not list((tmp_path / "data").rglob("*.cfg"))
+
+
+@pytest.mark.parametrize("backend", REAL_PROCESS)
+def test_each_backend_through_real_posture_processes(tmp_path: Path, backend: str) -> None:
+    each_backend(tmp_path, backend, run_posture)
+
+
+@pytest.mark.parametrize("backend", sorted(set(BACKEND_ERRORS) - set(REAL_PROCESS)))
+def test_each_other_backend_in_process(tmp_path: Path, backend: str) -> None:
+    """The same steps in process, the backend installed as PYTHON_KEYRING_BACKEND would."""
+    module, _, name = backend.rpartition(".")
+    keyring.set_keyring(getattr(importlib.import_module(module), name)())
+    each_backend(tmp_path, backend, posture_in_process)
 
 
 @pytest.mark.parametrize(

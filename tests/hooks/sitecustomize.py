@@ -14,7 +14,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
-_PATCHED = ("scanner.vault.format", "scanner.vault.passphrase")
+_PATCHED = ("scanner.vault.format", "scanner.vault.passphrase", "scanner.vault.identity")
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):

@@ -10,7 +10,7 @@ from pathlib import Path
 from scanner.core.secret import Secret
 from scanner.vault import Vault
 from tests.conftest import PASSPHRASE, SENTINEL
-from tests.vault.conftest import run_posture
+from tests.vault.conftest import posture_in_process, run_posture
 
 INVENTORY = """
 [organization]
@@ -34,7 +34,9 @@ admins = ["ana"]
 
 
 def _posture(folder: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-    return run_posture(*args, cwd=folder, input=input, env={"POSTURE_VAULT_PASSPHRASE": PASSPHRASE})
+    """In process; test_an_untouched_record_verifies runs `audit verify` as a real process."""
+    env = {"POSTURE_VAULT_PASSPHRASE": PASSPHRASE}
+    return posture_in_process(*args, cwd=folder, input=input, env=env)
 
 
 def _setup(folder: Path) -> None:
@@ -49,7 +51,8 @@ def _setup(folder: Path) -> None:
 
 def test_an_untouched_record_verifies(tmp_path: Path) -> None:
     _setup(tmp_path)
-    done = _posture(tmp_path, "audit", "verify")
+    env = {"POSTURE_VAULT_PASSPHRASE": PASSPHRASE}
+    done = run_posture("audit", "verify", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "chain intact" in done.stdout
     assert "warning" not in _posture(tmp_path, "breach", "show", "x-main").stderr

@@ -39,6 +39,26 @@ def invoke(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(app, list(args), input=input)
 
 
+def posture_in_process(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`posture ARGS` run in process (typer's CliRunner) in `cwd`, with the same result shape as
+    `run_posture`: for tests not about process-level behaviour (a real process costs about
+    0.8 s of CPU to start). An exception the CLI did not turn into an exit is raised here, where a
+    real process would have printed a traceback."""
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, list(args), input=input, env=env)
+    finally:
+        os.chdir(previous)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(
+        list(args), result.exit_code, stdout=result.stdout, stderr=result.stderr
+    )
+
+
 def run_posture(
     *args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
