@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scanner.core.model import EvidenceValue, Severity, Status, Tier
 from scanner.engine.check import Verdict, check, fail, passed, skipped
-from scanner.engine.context import ScanContext
-from scanner.inventory import holders
-from scanner.inventory.accounts import Account, AppScope
+
+if TYPE_CHECKING:  # the catalogue lists checks without loading the inventory model
+    from scanner.engine.context import ScanContext
+    from scanner.inventory.accounts import Account
 
 NCSC_SOCIAL = "https://www.ncsc.gov.uk/guidance/social-media-protecting-what-you-publish"
 CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
@@ -64,6 +67,8 @@ def shared_login(account: Account, ctx: ScanContext) -> Verdict:
     references=("CIS Controls v8 6.2", NCSC_SOCIAL),
 )
 def leaver_access(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import holders
+
     lapsed = holders.lapsed(ctx.inventory, account, ctx.today)
     notice = ctx.rules(account).leaving_notice_days
     leaving = holders.leaving(ctx.inventory, account, ctx.today, notice)
@@ -139,6 +144,8 @@ def dormant(account: Account, ctx: ScanContext) -> Verdict:
     needs_secrets=True,
 )
 def rotate_after_departure(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import holders
+
     if ctx.secrets is None:
         return skipped("no vault opened for this scan; rotation dates live in the vault")
     facts = ctx.secrets.accounts.get(account.id)
@@ -221,6 +228,8 @@ def full_control_holders(account: Account, ctx: ScanContext) -> Verdict:
     ),
 )
 def connected_apps(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory.accounts import AppScope
+
     limit = ctx.rules(account).app_review_days
     writers = [a for a in account.connected_apps if a.scope is AppScope.WRITE]
     stale = []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scanner.core.model import Severity, Tier
 from scanner.engine.check import Verdict, check, fail, passed, skipped
-from scanner.engine.context import ScanContext
-from scanner.inventory import holders
-from scanner.inventory.accounts import Account
+
+if TYPE_CHECKING:  # the catalogue lists checks without loading the inventory model
+    from scanner.engine.context import ScanContext
+    from scanner.inventory.accounts import Account
 
 CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
 
@@ -27,6 +30,8 @@ CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhanceme
     references=(CISA_SOCIAL,),
 )
 def policy_not_acknowledged(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import holders
+
     max_age = ctx.rules(account).policy_ack_max_age_days
     inventory = ctx.inventory
     refs = [account.owner] if account.owner else []
@@ -129,6 +134,8 @@ def brand_without_trademark(account: Account, ctx: ScanContext) -> Verdict:
     scales_with_tier=False,
 )
 def offboarding_overdue(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import holders
+
     if not ctx.offboardings:
         # Nothing to judge: no case is open (and a pass here would only dilute the score).
         return skipped("no offboarding case is open")
@@ -182,6 +189,8 @@ def launch_embargo(account: Account, ctx: ScanContext) -> Verdict:
 
 
 def _embargo_problems(account: Account, ctx: ScanContext) -> list[str]:
+    from scanner.inventory import holders
+
     inventory = ctx.inventory
     problems = []
     refs = dict.fromkeys((*account.admins, *account.password_known_by))

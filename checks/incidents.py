@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scanner.core.model import Severity
 from scanner.engine.check import Verdict, check, fail, passed
-from scanner.engine.context import ScanContext
-from scanner.inventory.accounts import Account
+
+if TYPE_CHECKING:  # the catalogue lists checks without loading the inventory model
+    from scanner.engine.context import ScanContext
+    from scanner.inventory.accounts import Account
 
 
 @check(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from scanner.core.model import EvidenceValue, Holder, Mfa, Severity, Status, Tier
 from scanner.engine.check import Verdict, check, fail, passed, skipped
-from scanner.engine.context import ScanContext
-from scanner.inventory.accounts import Account
-from scanner.inventory.platforms import OTHER, Platform
+
+if TYPE_CHECKING:  # the catalogue lists checks without loading the platform catalogue
+    from scanner.engine.context import ScanContext
+    from scanner.inventory.accounts import Account
+    from scanner.inventory.platforms import Platform
 
 NIST_MFA = "https://pages.nist.gov/800-63-4/sp800-63b.html#sec3"
 CIS_6 = "https://www.cisecurity.org/controls/account-management"
@@ -47,6 +50,8 @@ def _offer(platform: Platform, methods: Sequence[Mfa] | None = None) -> str:
     references=(NIST_MFA, CIS_6, "CIS Controls v8 6.3, 6.5"),
 )
 def no_mfa(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory.platforms import OTHER
+
     if account.mfa is Mfa.PASSKEY:
         return passed("signs in with a passkey", mfa=account.mfa.value)
     if account.mfa is not Mfa.NONE:
@@ -116,6 +121,8 @@ def weak_mfa(account: Account, ctx: ScanContext) -> Verdict:
 
 def _stronger_advice(platform: Platform, method: Mfa, stronger: Sequence[Mfa]) -> str:
     """ "; X offers ..." naming only what the platform offers beyond `method`."""
+    from scanner.inventory.platforms import OTHER
+
     if platform.id == OTHER:
         return f"; {_unknown_service_advice(method)}"
     if stronger or platform.passkey:
@@ -148,6 +155,8 @@ def _unknown_service_advice(method: Mfa) -> str:
     tiers=(Tier.CRITICAL,),
 )
 def passkey_available(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory.platforms import OTHER
+
     platform = ctx.platform(account)
     options = platform.phishing_resistant_options
     evidence: dict[str, EvidenceValue] = {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scanner.core.model import EvidenceValue, Holder, Mfa, Severity, Status, Tier
 from scanner.engine.check import Verdict, check, fail, passed
-from scanner.engine.context import ScanContext
-from scanner.inventory import exposure, holders
-from scanner.inventory.accounts import Account
+
+if TYPE_CHECKING:  # the catalogue lists checks without loading the inventory model
+    from scanner.engine.context import ScanContext
+    from scanner.inventory.accounts import Account
 
 CISA_SOCIAL = "https://www.cisa.gov/resources-tools/resources/capacity-enhancement-guide-social-media-account-protection"
 NCSC_SOCIAL = "https://www.ncsc.gov.uk/guidance/social-media-protecting-what-you-publish"
@@ -51,6 +54,8 @@ def not_company_registered(account: Account, ctx: ScanContext) -> Verdict:
     references=(CISA_SOCIAL, "CIS Controls v8 5.1"),
 )
 def foreign_recovery(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import exposure
+
     org = ctx.inventory.organization
     problems = exposure.outside_channels(account, org)
     evidence: dict[str, EvidenceValue] = {
@@ -80,6 +85,8 @@ def foreign_recovery(account: Account, ctx: ScanContext) -> Verdict:
     references=(NCSC_SOCIAL, "https://www.linkedin.com/help/linkedin/answer/a541981"),
 )
 def too_few_admins(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import holders
+
     people = ctx.inventory.people
     active = [
         a for a in account.admins if a in people and holders.has_access(ctx.inventory, a, ctx.today)
@@ -105,6 +112,8 @@ def too_few_admins(account: Account, ctx: ScanContext) -> Verdict:
     references=("CIS Controls v8 5.1", CISA_SOCIAL),
 )
 def owner_missing(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import holders
+
     if account.owner is None:
         return fail("no owner named")
     person = ctx.inventory.people[account.owner]
@@ -141,6 +150,8 @@ def owner_missing(account: Account, ctx: ScanContext) -> Verdict:
     tiers=(Tier.CRITICAL,),
 )
 def weak_chain(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import exposure
+
     critical = ctx.policy.for_tier(Tier.CRITICAL)
     org = ctx.inventory.organization
     problems: list[str] = []
@@ -177,6 +188,8 @@ def weak_chain(account: Account, ctx: ScanContext) -> Verdict:
     tiers=(Tier.CRITICAL,),
 )
 def no_carrier_lock(account: Account, ctx: ScanContext) -> Verdict:
+    from scanner.inventory import exposure
+
     if not exposure.phone_involved(account):
         return passed("no SMS second factor and no recovery phone", carrier_lock=None)
     if account.recovery_phone_carrier_lock:

@@ -7,12 +7,16 @@ never a password or a hash of one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scanner.core.model import EvidenceValue, Mfa, Severity, Status
 from scanner.engine.check import Verdict, check, fail, passed, skipped
-from scanner.engine.context import ScanContext
-from scanner.engine.facts import PENDING, AccountSecrets, ScoreMethod
-from scanner.inventory.accounts import Account
-from scanner.inventory.policy import Rules
+
+if TYPE_CHECKING:  # the catalogue lists checks without loading the inventory model
+    from scanner.engine.context import ScanContext
+    from scanner.engine.facts import AccountSecrets
+    from scanner.inventory.accounts import Account
+    from scanner.inventory.policy import Rules
 
 NIST_PASSWORDS = "https://pages.nist.gov/800-63-4/sp800-63b.html#password"
 HIBP = "https://haveibeenpwned.com/Passwords"
@@ -34,7 +38,7 @@ def secrets_of(account: Account, ctx: ScanContext) -> AccountSecrets | Verdict:
 
 def _stored_password(account: Account, ctx: ScanContext) -> AccountSecrets | Verdict:
     facts = secrets_of(account, ctx)
-    if isinstance(facts, AccountSecrets) and not facts.has_password:
+    if not isinstance(facts, Verdict) and not facts.has_password:
         return skipped("no password stored in the vault (see PWD-005)")
     return facts
 
@@ -58,12 +62,14 @@ def _stored_password(account: Account, ctx: ScanContext) -> AccountSecrets | Ver
 )
 def weak_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)
-    if not isinstance(facts, AccountSecrets):
+    if isinstance(facts, Verdict):
         return facts
     if facts.held is not None:
         # The rules or context words changed since this verdict was recorded with the password:
         # it stands until the next rotation or `posture vault recheck` (the scan says so once,
         # for all such passwords), so an edit cannot probe the password's content.
+        from scanner.engine.facts import PENDING
+
         held = facts.held
         if held.status == PENDING:
             return skipped(
@@ -123,6 +129,8 @@ def strength_verdict(account: Account, facts: AccountSecrets, rules: Rules) -> V
             f"{band} characters, under the policy's minimum (at least {min_length} {mfa} a "
             "second factor)"
         )
+    from scanner.engine.facts import ScoreMethod
+
     if strength.method is ScoreMethod.PARTS:
         note = "; scored in parts (over 72 characters or too slow for one run)"
     elif strength.method is ScoreMethod.UNRATED:
@@ -182,7 +190,7 @@ def _built_on_context(facts: AccountSecrets, min_strength: int) -> str:
 )
 def breached_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)
-    if not isinstance(facts, AccountSecrets):
+    if isinstance(facts, Verdict):
         return facts
     if facts.breach is None:
         return skipped("no breach corpus for this scan: give --hibp PATH or --online")
@@ -214,7 +222,7 @@ def breached_password(account: Account, ctx: ScanContext) -> Verdict:
 )
 def reused_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = _stored_password(account, ctx)
-    if not isinstance(facts, AccountSecrets):
+    if isinstance(facts, Verdict):
         return facts
     evidence: dict[str, EvidenceValue] = {
         "reused_with": list(facts.reused_with),
@@ -249,7 +257,7 @@ def reused_password(account: Account, ctx: ScanContext) -> Verdict:
 def old_password(account: Account, ctx: ScanContext) -> Verdict:
     limit = ctx.rules(account).max_password_age_days
     facts = _stored_password(account, ctx)
-    if not isinstance(facts, AccountSecrets):
+    if isinstance(facts, Verdict):
         return facts
     if limit <= 0:
         return skipped("the policy sets no max_password_age_days")
@@ -288,7 +296,7 @@ def old_password(account: Account, ctx: ScanContext) -> Verdict:
 )
 def missing_password(account: Account, ctx: ScanContext) -> Verdict:
     facts = secrets_of(account, ctx)
-    if not isinstance(facts, AccountSecrets):
+    if isinstance(facts, Verdict):
         return facts
     if facts.has_password:
         return passed("password stored in the vault")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from scanner.core.model import EvidenceValue, Severity
 from scanner.engine.check import Verdict, check, fail, passed, skipped
-from scanner.engine.context import ScanContext
-from scanner.engine.facts import EntryCustody
-from scanner.inventory.accounts import Account
+
+if TYPE_CHECKING:  # the catalogue lists checks without loading the inventory model
+    from scanner.engine.context import ScanContext
+    from scanner.engine.facts import EntryCustody
+    from scanner.inventory.accounts import Account
 
 AGE_SPEC = "https://age-encryption.org/v1"
 

@@ -388,16 +388,20 @@ def _suppressions_file(inventory: Path, explicit: Path | None) -> Path | None:
 
 def list_checks() -> None:
     """List the check catalogue."""
-    from tabulate import tabulate
-
     import checks
+    from scanner.core.simpletable import layout
 
     colour = colour_enabled()
     rows = [
         (c.id, c.family, paint(c.severity.value, enabled=colour), c.title)
         for c in checks.all_checks()
     ]
-    table = tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple")
+    headers = ["id", "family", "severity", "title"]
+    table = layout(headers, rows)
+    if table is None:  # colour codes (or an unusual title): tabulate lays it out
+        from tabulate import tabulate
+
+        table = tabulate(rows, headers=headers, tablefmt="simple")
     typer.echo(table, color=colour)
 
 

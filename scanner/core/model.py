@@ -13,6 +13,10 @@ EvidenceValue = str | int | float | bool | None | list[str] | list[int]
 class Severity(enum.Enum):
     """Finding severity; `rank` orders them, higher is worse."""
 
+    # Identity hashing (members are singletons compared by identity): Enum's own __hash__ is
+    # a Python call, and a 10,000-account scan hashes these about a million times.
+    __hash__ = object.__hash__
+
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"
@@ -36,6 +40,8 @@ _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER
 
 
 class Status(enum.Enum):
+    __hash__ = object.__hash__  # see Severity
+
     FAIL = "FAIL"
     PASS = "PASS"  # noqa: S105 - a status, not a password
     ERROR = "ERROR"
@@ -43,6 +49,8 @@ class Status(enum.Enum):
 
 
 class Tier(enum.Enum):
+    __hash__ = object.__hash__  # see Severity
+
     CRITICAL = "critical"
     STANDARD = "standard"
     LOW = "low"
@@ -50,6 +58,8 @@ class Tier(enum.Enum):
 
 class Holder(enum.Enum):
     """Who legally holds an account or its recovery phone."""
+
+    __hash__ = object.__hash__  # see Severity
 
     COMPANY = "company"
     EMPLOYEE = "employee"
@@ -61,6 +71,8 @@ class Mfa(enum.Enum):
     """How an account proves more than a password, strongest first (NIST SP 800-63B-4 §3.2.5,
     CISA). `passkey` is passkey sign-in, a phishing-resistant way in that replaces the password
     and second step; the others are second factors after the password."""
+
+    __hash__ = object.__hash__  # see Severity
 
     FIDO2 = "fido2"
     PASSKEY = "passkey"

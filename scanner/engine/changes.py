@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scanner.core.model import Finding, Severity, Status, fingerprint
@@ -66,21 +66,80 @@ class ScanChanges:
         return (finding.check_id, finding.account) in self._new_keys
 
 
-# A recorded finding that did not pass, as stored: check id, account, status, severity (their
-# values), message, suppressed (0 or 1). Plain tuples: a scan of 10,000 accounts has 100,000.
+# A recorded finding that did not pass: check id, account, status, severity (their values),
+# message, suppressed (0 or 1).
 Issue = tuple[str, str, str, str, str, int]
+# How a ScanRecord numbers statuses and severities (stored with each record, so a reader never
+# depends on this order).
+STATUSES = tuple(s.value for s in Status)
+SEVERITIES = tuple(s.value for s in Severity)
+ROW = 6  # numbers per issue in ScanRecord.rows
 
 
 @dataclass(frozen=True)
 class ScanRecord:
     """What the history keeps of one scan: the checks it ran, the accounts it scanned, and the
     findings that did not pass, in account then check order. A listed check on a listed account
-    that is not among `issues` passed, or did not apply (a check about other tiers: an account
-    moved off the critical tier no longer has its critical-only failures, which count as gone)."""
+    that is not among the issues passed, or did not apply (a check about other tiers: an account
+    moved off the critical tier no longer has its critical-only failures, which count as gone).
+
+    The issues are numbers, `ROW` per issue in `rows`: indexes into `checks`, `accounts`,
+    `statuses`, `severities` and `messages` (each distinct message once), then suppressed (0/1).
+    A 10,000-account scan has over 100,000 issues: numbers encode, decode and compare in a
+    fraction of the time tuples of strings take."""
 
     checks: tuple[str, ...]
     accounts: tuple[str, ...]
-    issues: tuple[Issue, ...]
+    rows: Sequence[int] = ()
+    messages: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = STATUSES
+    severities: tuple[str, ...] = SEVERITIES
+
+    @classmethod
+    def of_issues(
+        cls, checks: Sequence[str], accounts: Sequence[str], issues: Iterable[Issue]
+    ) -> ScanRecord:
+        """The record of `issues` (their checks and accounts are added where not listed)."""
+        check_index = {c: n for n, c in enumerate(dict.fromkeys(checks))}
+        account_index = {a: n for n, a in enumerate(dict.fromkeys(accounts))}
+        status_index = {s: n for n, s in enumerate(STATUSES)}
+        severity_index = {s: n for n, s in enumerate(SEVERITIES)}
+        message_index: dict[str, int] = {}
+        rows: list[int] = []
+        for check_id, account, status, severity, message, suppressed in issues:
+            rows += (
+                check_index.setdefault(check_id, len(check_index)),
+                account_index.setdefault(account, len(account_index)),
+                status_index[status],
+                severity_index[severity],
+                message_index.setdefault(message, len(message_index)),
+                int(suppressed),
+            )
+        return cls(
+            checks=tuple(check_index),
+            accounts=tuple(account_index),
+            rows=rows,
+            messages=tuple(message_index),
+        )
+
+    @property
+    def issues(self) -> tuple[Issue, ...]:
+        """Every issue as a tuple of values, in order."""
+        return tuple(self._issue(n) for n in range(0, len(self.rows), ROW))
+
+    def _issue(self, at: int) -> Issue:
+        check, account, status, severity, message, suppressed = self.rows[at : at + ROW]
+        return (
+            self.checks[check],
+            self.accounts[account],
+            self.statuses[status],
+            self.severities[severity],
+            self.messages[message],
+            suppressed,
+        )
+
+    def recorded(self, at: int) -> RecordedFinding:
+        return _recorded(self._issue(at))
 
 
 def issue(finding: Finding) -> Issue:
@@ -143,23 +202,41 @@ def changes_between(
 
     New: failing after, not failing before, and its check ran before. Fixed: failing before,
     and after its check ran on its account (still in the inventory) and it is not an issue.
+    A (check, account) pair is compared as one number in `after`'s numbering.
     """
-    failing = Status.FAIL.value
-    failed_before = {(i[0], i[1]) for i in before.issues if i[2] == failing}
-    checks_before = set(before.checks)
+    width = len(after.accounts)
+    # `before`'s check and account numbers in `after`'s numbering (-1: not in `after`).
+    check_at = _renumbering(before.checks, after.checks)
+    account_at = _renumbering(before.accounts, after.accounts)
+    fail_before = before.statuses.index(Status.FAIL.value)
+    fail_after = after.statuses.index(Status.FAIL.value)
+    # Failures of `before` on a check and account `after` has, as (pair number, offset).
+    failed_before = [
+        (check_at[c] * width + account_at[a], n * ROW)
+        for n, (c, a, s) in enumerate(zip(*_columns(before, 3), strict=True))
+        if s == fail_before and check_at[c] >= 0 and account_at[a] >= 0
+    ]
+    failing = {pair for pair, _ in failed_before}
+    checks_before = {n for n in check_at if n >= 0}
+    pairs_after = [c * width + a for c, a in zip(*_columns(after, 2), strict=True)]
     new = tuple(
-        _recorded(i)
-        for i in after.issues
-        if i[2] == failing and i[0] in checks_before and (i[0], i[1]) not in failed_before
+        after.recorded(n * ROW)
+        for n, (pair, c, s) in enumerate(
+            zip(pairs_after, after.rows[0::ROW], after.rows[2::ROW], strict=True)
+        )
+        if s == fail_after and c in checks_before and pair not in failing
     )
-    issues_after = {(i[0], i[1]) for i in after.issues}
-    checks_after, accounts_after = set(after.checks), set(after.accounts)
-    fixed = tuple(
-        _recorded(i)
-        for i in before.issues
-        if i[2] == failing
-        and i[0] in checks_after
-        and i[1] in accounts_after
-        and (i[0], i[1]) not in issues_after
-    )
+    issues_after = set(pairs_after)
+    fixed = tuple(before.recorded(at) for pair, at in failed_before if pair not in issues_after)
     return new, fixed
+
+
+def _renumbering(old: Sequence[str], new: Sequence[str]) -> list[int]:
+    if tuple(old) == tuple(new):
+        return list(range(len(old)))
+    where = {name: n for n, name in enumerate(new)}
+    return [where.get(name, -1) for name in old]
+
+
+def _columns(record: ScanRecord, count: int) -> list[Sequence[int]]:
+    return [record.rows[column::ROW] for column in range(count)]

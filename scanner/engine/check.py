@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
 
 from scanner.core.model import EvidenceValue, Severity, Status, Tier
-from scanner.engine.context import ScanContext
-from scanner.inventory.accounts import Account
+
+if TYPE_CHECKING:  # `posture checks` lists the catalogue without loading the inventory model
+    from scanner.engine.context import ScanContext
+    from scanner.inventory.accounts import Account
 
 FAMILIES = {
     "PWD": "passwords",
@@ -43,7 +46,7 @@ def skipped(message: str, **evidence: EvidenceValue) -> Verdict:
     return Verdict(Status.SKIPPED, message, evidence)
 
 
-CheckFunction = Callable[[Account, ScanContext], Verdict]
+CheckFunction: TypeAlias = "Callable[[Account, ScanContext], Verdict]"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 from scanner.core.model import Finding, Status
+from scanner.core.simpletable import GAP as _GAP
+from scanner.core.simpletable import MIN_PADDING as _MIN_PADDING
+from scanner.core.simpletable import plain as _plain
 from scanner.core.text import one_line, terminal
 from scanner.engine.run import ScanResult
 from scanner.inventory.accounts import Account
@@ -95,8 +98,6 @@ def _account_block(account: Account, findings: list[Finding], status_of: _Status
 
 HEADERS = ("status", "severity", "check", "finding")
 FINDING_WIDTH = 90
-_GAP = "  "  # between columns, as tabulate's "simple" format
-_MIN_PADDING = 2  # a column is at least its header + 2 wide, as in tabulate
 _WRAP = textwrap.TextWrapper(width=FINDING_WIDTH)
 
 
@@ -126,32 +127,6 @@ def findings_table(rows: Sequence[tuple[str, str, str, str]]) -> str:
         )
         lines.extend((blank + more).rstrip() for more in finding[1:])
     return "\n".join(lines)
-
-
-def _plain(text: str) -> bool:
-    """Printable ASCII with no surrounding spaces that tabulate would not read as a number or
-    a boolean: the cells whose layout needs no type guessing, ANSI stripping or wide widths."""
-    if not (text.isascii() and text.isprintable()) or text != text.strip():
-        return False
-    # A number or a boolean has no inner space; most findings do, so they skip the parsing.
-    return " " in text or _plain_word(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _plain_word(text: str) -> bool:
-    if not text or text in ("True", "False"):
-        return False
-    try:
-        float(text.replace(",", ""))
-    except ValueError:
-        pass
-    else:
-        return False
-    try:
-        int(text, 0)
-    except ValueError:
-        return True
-    return False
 
 
 @functools.lru_cache(maxsize=4096)

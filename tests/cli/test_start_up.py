@@ -67,3 +67,21 @@ def test_help_and_checks_load_no_pydantic_and_help_no_engine():
     listed = _modules_after("checks")
     assert "pydantic" not in listed
     assert "checks" in listed
+
+
+def test_checks_lists_the_catalogue_without_tabulate_or_the_inventory_model():
+    listed = _modules_after("checks")
+    assert not {"tabulate", "scanner.inventory.accounts", "scanner.inventory.platforms"} & listed
+
+
+def test_checks_output_is_tabulates_simple_table():
+    from tabulate import tabulate
+    from typer.testing import CliRunner
+
+    import checks
+
+    rows = [(c.id, c.family, c.severity.value, c.title) for c in checks.all_checks()]
+    expected = tabulate(rows, headers=["id", "family", "severity", "title"], tablefmt="simple")
+    done = CliRunner().invoke(app, ["checks"], env={"NO_COLOR": "1"})
+    assert done.exit_code == 0
+    assert done.output == expected + "\n"

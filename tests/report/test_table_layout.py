@@ -55,3 +55,21 @@ def test_a_long_finding_wraps_at_90_columns_like_tabulate():
     table = findings_table(rows)
     assert table == reference(rows)
     assert len(table.splitlines()) == 2 + 3 + 1
+
+
+@pytest.mark.parametrize("odd", [0.0, 0.2])
+def test_simple_layout_without_wrapping_is_tabulates_or_declines(odd):
+    from scanner.core.simpletable import layout
+
+    rng = random.Random(17)
+    compared = declined = 0
+    for _ in range(300):
+        rows = [(*row[:3], row[3][:120]) for row in random_rows(rng, odd)]
+        mine = layout(HEADERS, rows)
+        if mine is None:
+            declined += 1
+            continue
+        assert mine == tabulate(rows, headers=list(HEADERS), tablefmt="simple"), rows
+        compared += 1
+    assert compared > 150
+    assert declined > 0 or odd == 0.0

@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from scanner.cli import app
+from scanner.engine.changes import ScanRecord
 from scanner.vault import Entry
 from tests.conftest import EXAMPLE, PASSPHRASE
 
@@ -77,7 +78,16 @@ def db_state() -> tuple[list[object], list[tuple[object, ...]]]:
         stored = conn.execute("SELECT findings FROM scans ORDER BY id DESC LIMIT 1").fetchone()[0]
         cache = conn.execute("SELECT key, score FROM score_cache ORDER BY key").fetchall()
     text = stored if isinstance(stored, str) else zlib.decompress(stored).decode("utf-8")
-    issues = [i for i in json.loads(text)["issues"] if "PWD-001" in json.dumps(i)]
+    document = json.loads(text)
+    record = ScanRecord(
+        checks=tuple(document["checks"]),
+        accounts=tuple(document["accounts"]),
+        rows=document["rows"],
+        messages=tuple(document["messages"]),
+        statuses=tuple(document["statuses"]),
+        severities=tuple(document["severities"]),
+    )
+    issues: list[object] = [list(i) for i in record.issues if "PWD-001" in json.dumps(i)]
     return issues, cache
 
 
