@@ -18,7 +18,7 @@ from typing import Any
 
 from scanner.core.datafile import Key, Kind, Schema, load_data_file, shipped_path
 from scanner.core.errors import InputError, StateError
-from scanner.core.model import Mfa
+from scanner.core.model import Mfa, Vector
 from scanner.inventory import exposure, holders
 from scanner.inventory.accounts import Account, Inventory
 from scanner.inventory.platforms import (
@@ -59,32 +59,12 @@ RUNBOOK_SCHEMA: Schema = {
             "command": Key(Kind.STRING),
             "when": Key(Kind.STRING, choices=("phone", "ads", "stream_keys", "api_keys")),
             "vectors": Key(
-                Kind.STRINGS,
-                choices=(
-                    "password",
-                    "session-theft",
-                    "sim-swap",
-                    "insider",
-                    "third-party-app",
-                    "platform",
-                ),
+                Kind.STRINGS, choices=tuple(v.value for v in Vector if v is not Vector.UNKNOWN)
             ),
             "required_on": Key(Kind.STRINGS, choices=("critical", "standard", "low")),
         },
     ),
 }
-
-
-class Vector(enum.Enum):
-    """How the attacker got in, as far as the team knows (`breach start --vector`)."""
-
-    PASSWORD = "password"  # noqa: S105 - a vector name, not a secret
-    SESSION_THEFT = "session-theft"
-    SIM_SWAP = "sim-swap"
-    INSIDER = "insider"
-    THIRD_PARTY_APP = "third-party-app"
-    PLATFORM = "platform"
-    UNKNOWN = "unknown"  # every step that may apply
 
 
 class Origin(enum.Enum):

@@ -26,6 +26,7 @@ from scanner.cli.options import (
 from scanner.cli.records import MarkdownOutputOption, list_records, write_markdown
 from scanner.core.actor import actor
 from scanner.core.errors import UsageError
+from scanner.core.model import Vector
 
 if TYPE_CHECKING:
     from scanner.breach.incidents import Incident, IncidentLog
@@ -45,15 +46,7 @@ AccountArgument = typer.Argument(
 ByOption = typer.Option(None, "--by", help="Who does this [default: your login name].")
 NoteOption = typer.Option(None, "--note", help="A note for the record (never a password).")
 FORMATS = ("text", "markdown")
-VECTORS = (
-    "password",
-    "session-theft",
-    "sim-swap",
-    "insider",
-    "third-party-app",
-    "platform",
-    "unknown",
-)
+VECTORS = tuple(v.value for v in Vector)
 VectorOption = typer.Option(
     "unknown",
     "--vector",
@@ -93,7 +86,7 @@ def _tailored(
     vector: str = "unknown",
 ) -> Checklist:
     """The account's checklist; with the vault open, the accounts sharing its password too."""
-    from scanner.breach.runbook import SharedPassword, Vector, tailor_checklist
+    from scanner.breach.runbook import SharedPassword, tailor_checklist
     from scanner.services.breach import shared_with_compromised
     from scanner.services.scan import load
     from scanner.vault.errors import PassphraseUnavailable

@@ -188,3 +188,15 @@ class Finding:
     def actionable(self) -> bool:
         """A failure that needs action: FAIL and not suppressed."""
         return self.failed and self.suppression is None
+
+
+class Vector(enum.Enum):
+    """How the attacker got in, as far as the team knows (`breach start --vector`)."""
+
+    PASSWORD = "password"  # noqa: S105 - a vector name, not a secret
+    SESSION_THEFT = "session-theft"
+    SIM_SWAP = "sim-swap"
+    INSIDER = "insider"
+    THIRD_PARTY_APP = "third-party-app"
+    PLATFORM = "platform"
+    UNKNOWN = "unknown"  # every step that may apply
