@@ -150,7 +150,7 @@ def verdict_bases(
         lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
     )
     chosen = [accounts[a] for a in passwords]
-    return _bases(jobs, exact, chosen, inventory, policy, platforms)
+    return _bases(jobs, exact, chosen, policy, _kinds(chosen, inventory, policy, platforms))
 
 
 @dataclass(frozen=True)
@@ -186,14 +186,15 @@ def _judge(
 ) -> _Judged:
     """Verdict bases, the recorded verdicts held, and scores and context words for the rest."""
     accounts = [scope.accounts[a] for a in scope.passwords]
-    bases = _bases(jobs, exact, accounts, scope.inventory, scope.policy, scope.platforms)
+    kinds = _kinds(accounts, scope.inventory, scope.policy, scope.platforms)
+    bases = _bases(jobs, exact, accounts, scope.policy, kinds)
     held = _held(scope.records, bases)
     # A password whose every account keeps its recorded verdict is not scored under the new
     # words at all: no score, cached row or context verdict can then reflect the edit.
     live = {d: job for d, job in jobs.items() if any(a not in held for a in members[d])}
     strengths, scored, cached = score(live)
     unheld = {a: p for a, p in scope.passwords.items() if a not in held}
-    contexts = _contexts(unheld, scope.accounts, scope.inventory, scope.policy, scope.platforms)
+    contexts = _contexts(unheld, kinds)
     return _Judged(strengths, scored, cached, contexts, bases, held)
 
 
@@ -217,23 +218,39 @@ def verdict_basis(
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def _bases(
-    jobs: Mapping[bytes, ScoringJob],
-    exact: Mapping[str, bytes],
+def _kinds(
     accounts: Iterable[Account],
     inventory: Inventory,
     policy: Policy,
     platforms: Mapping[str, Platform],
+) -> dict[str, dict[str, str]]:
+    """Each account's context words with their kinds, computed once per scan (the bases and
+    the context-word verdicts both read them)."""
+    return {
+        account.id: context_kinds(
+            account,
+            inventory,
+            policy.for_tier(account.tier),
+            platform_for(account.platform, platforms),
+        )
+        for account in accounts
+    }
+
+
+def _bases(
+    jobs: Mapping[bytes, ScoringJob],
+    exact: Mapping[str, bytes],
+    accounts: Iterable[Account],
+    policy: Policy,
+    kinds: Mapping[str, dict[str, str]],
 ) -> dict[str, str]:
     """Each account's verdict basis. The zxcvbn words are those its password is scored against
     (the union over every account sharing it), so an edit to any of them changes the basis."""
     found = {}
     for account in accounts:
         rules = policy.for_tier(account.tier)
-        platform = platform_for(account.platform, platforms)
-        kinds = context_kinds(account, inventory, rules, platform)
         words = jobs[exact[account.id]].user_inputs
-        found[account.id] = verdict_basis(rules, account.mfa, words, kinds)
+        found[account.id] = verdict_basis(rules, account.mfa, words, kinds[account.id])
     return found
 
 
@@ -249,19 +266,12 @@ def _held(records: Mapping[str, SecretRecord], bases: Mapping[str, str]) -> dict
 
 
 def _contexts(
-    passwords: Mapping[str, Secret],
-    accounts: Mapping[str, Account],
-    inventory: Inventory,
-    policy: Policy,
-    platforms: Mapping[str, Platform],
+    passwords: Mapping[str, Secret], kinds: Mapping[str, dict[str, str]]
 ) -> dict[str, ContextWord]:
     """The context word each account's password is built on (its own words: brand, handle...)."""
     found = {}
     for account_id, password in passwords.items():
-        account = accounts[account_id]
-        platform = platform_for(account.platform, platforms)
-        kinds = context_kinds(account, inventory, policy.for_tier(account.tier), platform)
-        word = context_word(password, kinds)
+        word = context_word(password, kinds[account_id])
         if word is not None:
             found[account_id] = word
     return found
