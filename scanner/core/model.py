@@ -161,14 +161,18 @@ class Finding:
         `object.__setattr__` per field: a scan of 10,000 accounts makes 200,000 of them.
         tests/engine hold it equal to the constructor, field for field."""
         finding = object.__new__(cls)
-        finding.__dict__.update(
-            check_id=check_id,
-            status=status,
-            severity=severity,
-            account=account,
-            message=message,
-            evidence=evidence,
-            suppression=None,
+        object.__setattr__(
+            finding,
+            "__dict__",
+            {
+                "check_id": check_id,
+                "status": status,
+                "severity": severity,
+                "account": account,
+                "message": message,
+                "evidence": evidence,
+                "suppression": None,
+            },
         )
         return finding
 

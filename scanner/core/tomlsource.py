@@ -1,8 +1,11 @@
 """Read a TOML file the user wrote, keeping enough of its text to point at lines.
 
-`tomllib` gives no positions, so a `TomlSource` re-reads the text for table headers and keys:
-the n-th `[[accounts]]` header is the n-th account, and a key's line is the first `key =` line
-inside that table's span. Errors become `InputError`s naming file, line and column.
+The parser is tomli, the project `tomllib` was copied from (same grammar, same errors), installed
+as its mypyc-compiled wheel: about 3x faster than `tomllib` on a 10,000-account inventory (0.18 s
+against 0.52 s of CPU), where parsing was a tenth of a re-scan. It gives no positions, so a
+`TomlSource` re-reads the text for table headers and keys: the n-th `[[accounts]]` header is the
+n-th account, and a key's line is the first `key =` line inside that table's span. Errors become
+`InputError`s naming file, line and column.
 """
 
 from __future__ import annotations
@@ -11,18 +14,19 @@ import bisect
 import difflib
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from scanner.core.errors import InputError
 from scanner.core.files import read_regular
 from scanner.core.tomlerrors import Position, plain_message
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
-# tomllib takes time quadratic in a key's dotted parts (50,000 parts: 50 s for a 100 KB file);
+# tomli (as tomllib) takes time quadratic in a key's dotted parts (50,000 parts: 50 s for a 100 KB file);
 # posture's files use at most 3 (policy.tiers.critical), so a deeper key is refused before parsing.
 MAX_KEY_PARTS = 64
 # One left-to-right pass that knows TOML's strings and comments, so a quote inside a string
@@ -110,8 +114,8 @@ class TomlSource:
                 line=text.count("\n", 0, deep) + 1,
             )
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+            data = tomli.loads(text)
+        except tomli.TOMLDecodeError as exc:
             message = str(exc)
             match = _TOML_POSITION.search(message)
             line: int | None = None
@@ -135,10 +139,11 @@ class TomlSource:
         headers: list[_Header] = []
         in_multiline: str | None = None
         for number, line in enumerate(self._lines, start=1):
-            for quote in ('"""', "'''"):
-                if line.count(quote) % 2 == 1 and in_multiline in (None, quote):
-                    in_multiline = None if in_multiline else quote
-            if in_multiline:
+            if '"""' in line or "'''" in line:
+                for quote in ('"""', "'''"):
+                    if line.count(quote) % 2 == 1 and in_multiline in (None, quote):
+                        in_multiline = None if in_multiline else quote
+            if in_multiline or "[" not in line:  # a header has a bracket; most lines do not
                 continue
             match = _HEADER.match(line)
             if match:

@@ -44,23 +44,45 @@ def context_kinds(
     """Each context word of `account` (lower case, alphanumeric) with its kind; a word of two
     kinds keeps the first in this order: organisation, brand, handle, login email, holders..."""
     org = inventory.organization
+    # The organisation's words come first and are the same for every account: found once.
+    kinds = dict(
+        _shared_kinds((("organisation name", (org.name,)), ("brand term", org.brand_terms)))
+    )
     sources: list[tuple[str, Iterable[str | None]]] = [
-        ("organisation name", [org.name]),
-        ("brand term", org.brand_terms),
         ("handle", [account.handle]),
         ("login email", [_local(account.login_email)]),
         ("platform name", [platform.id, platform.display_name]),
         ("account URL", [account.url]),
         ("holder name", _holder_names(account, inventory)),
-        ("blocklist word", rules.blocklist),
     ]
+    for kind, texts in sources:
+        for text in texts:
+            for word in _kind_words(text):
+                kinds.setdefault(word, kind)
+    for word, kind in _shared_kinds((("blocklist word", rules.blocklist),)):
+        kinds.setdefault(word, kind)
+    return kinds
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_kinds(sources: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, str], ...]:
+    """The words of texts every account shares (organisation, blocklist), with their kinds."""
     kinds: dict[str, str] = {}
     for kind, texts in sources:
         for text in texts:
-            for word in tokens(text):
-                if len(word) >= MIN_WORD and word.isalnum() and not word.isdigit():
-                    kinds.setdefault(word, kind)
-    return kinds
+            for word in _kind_words(text):
+                kinds.setdefault(word, kind)
+    return tuple(kinds.items())
+
+
+@functools.lru_cache(maxsize=8192)
+def _kind_words(text: str | None) -> tuple[str, ...]:
+    """The context words of `text` (alphanumeric, 3+ characters, not all digits)."""
+    return tuple(
+        word
+        for word in tokens(text)
+        if len(word) >= MIN_WORD and word.isalnum() and not word.isdigit()
+    )
 
 
 def _local(email: str | None) -> str | None:

@@ -95,11 +95,11 @@ def context_words(
     """zxcvbn user inputs for `account`: brand terms, organisation name, handle, platform, login
     email, the names and emails of the people (and agencies) who know the password, and the
     policy's blocklist. Sorted and de-duplicated, so the list is a stable cache-key input."""
-    words: list[str] = []
     org = inventory.organization
-    for term in (*org.brand_terms, org.name, account.handle, account.url, account.login_email):
+    shared = (*org.brand_terms, org.name, platform.id, platform.display_name, *rules.blocklist)
+    words = list(_shared_words(shared))
+    for term in (account.handle, account.url, account.login_email):
         words += _words(term)
-    words += _words(platform.id) + _words(platform.display_name)
     for ref in account.password_known_by:
         agency = inventory.agency_for(ref)
         if agency is not None:
@@ -110,9 +110,13 @@ def context_words(
             words += _words(person.name) + _words(person.email)
             if person.email and "@" in person.email:
                 words += _words(person.email.split("@", 1)[0])
-    for term in rules.blocklist:
-        words += _words(term)
     return tuple(sorted(set(words)))
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_words(texts: tuple[str | None, ...]) -> tuple[str, ...]:
+    """The words of the texts many accounts share (organisation, platform, blocklist)."""
+    return tuple(word for text in texts for word in _words(text))
 
 
 class _OutOfTime(Exception):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from scanner.core.model import Finding, Status
+from scanner.core.model import Finding, Severity, Status
 from scanner.core.simpletable import GAP as _GAP
 from scanner.core.simpletable import MIN_PADDING as _MIN_PADDING
 from scanner.core.simpletable import plain as _plain
@@ -88,7 +88,7 @@ class TableReport(Report):
 
 
 def _account_block(account: Account, findings: list[Finding], status_of: _Status) -> list[str]:
-    rows = sorted(findings, key=lambda f: (-f.severity.rank, f.check_id))
+    rows = sorted(findings, key=lambda f: (-_RANK[f.severity], f.check_id))
     title = one_line(f"{account.label} [{account.platform}, {account.tier.value}]")
     if not rows:
         return [f"== {title}: no findings", ""]
@@ -96,6 +96,7 @@ def _account_block(account: Account, findings: list[Finding], status_of: _Status
     return [f"== {title}", findings_table(cells), ""]
 
 
+_RANK = {severity: severity.rank for severity in Severity}
 HEADERS = ("status", "severity", "check", "finding")
 FINDING_WIDTH = 90
 _WRAP = textwrap.TextWrapper(width=FINDING_WIDTH)
@@ -104,7 +105,10 @@ _WRAP = textwrap.TextWrapper(width=FINDING_WIDTH)
 def findings_table(rows: Sequence[tuple[str, str, str, str]]) -> str:
     """`rows` exactly as `tabulate(rows, HEADERS, "simple", maxcolwidths=[.., 90])` lays them
     out; computed here when every cell is plain, by tabulate otherwise."""
-    if not all(_plain(cell) for row in rows for cell in row):
+    if not all(
+        _plain_label(status) and _plain_label(severity) and _plain_label(check_id) and _plain(text)
+        for status, severity, check_id, text in rows
+    ):
         return tabulate(
             rows, headers=HEADERS, tablefmt="simple", maxcolwidths=[None, None, None, 90]
         )
@@ -129,9 +133,32 @@ def findings_table(rows: Sequence[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)
+def _plain_label(cell: str) -> bool:
+    """`_plain` for the status, severity and check cells: a few distinct values per scan."""
+    return _plain(cell)
+
+
 def _wrapped(text: str) -> tuple[str, ...]:
-    return (text,) if len(text) <= FINDING_WIDTH else tuple(_WRAP.wrap(text))
+    """`text` (plain: printable ASCII, no surrounding space) in lines of at most FINDING_WIDTH,
+    as `textwrap` wraps it. Without a hyphen, a double space or a word too long for a line,
+    textwrap's rule is the greedy one (a word goes on the line when it fits after one space),
+    computed here at a tenth of the cost; anything else goes through textwrap itself."""
+    if len(text) <= FINDING_WIDTH:
+        return (text,)
+    words = text.split(" ")
+    if "-" in text or "" in words or max(map(len, words)) > FINDING_WIDTH:
+        return tuple(_WRAP.wrap(text))
+    lines = []
+    line = words[0]
+    for word in words[1:]:
+        if len(line) + 1 + len(word) <= FINDING_WIDTH:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return tuple(lines)
 
 
 class _Status:

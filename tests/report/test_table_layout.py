@@ -73,3 +73,20 @@ def test_simple_layout_without_wrapping_is_tabulates_or_declines(odd):
         compared += 1
     assert compared > 150
     assert declined > 0 or odd == 0.0
+
+
+def test_greedy_wrapping_is_textwraps_at_every_line_boundary():
+    # The table wraps hyphen-free findings itself (the common case); textwrap is the reference
+    # at 90 columns, with words that end exactly at, just before and just past the width.
+    import textwrap
+
+    from scanner.report.table import FINDING_WIDTH, _wrapped
+
+    rng = random.Random(29)
+    greedy = 0
+    for _ in range(3000):
+        words = ["y" * rng.choice([1, 2, 3, 8, 29, 44, 45, 46, 88, 89, 90, 91]) for _ in range(9)]
+        text = " ".join(words)
+        assert _wrapped(text) == tuple(textwrap.wrap(text, FINDING_WIDTH)), text
+        greedy += "-" not in text and max(map(len, words)) <= FINDING_WIDTH
+    assert greedy > 1000
