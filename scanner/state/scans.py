@@ -10,17 +10,20 @@ findings that did not pass (FAIL, ERROR, SKIPPED; message, severity, suppressed,
 a finding of a listed check on a listed account that is not among them passed. Passes, most of
 a healthy scan, cost nothing, and a re-scan writes one row. The findings are stored as numbers
 (`ScanRecord.rows`: indexes into the value's lists of checks, accounts, statuses, severities
-and distinct messages), which JSON encodes and decodes several times faster than lists of
-strings; values recorded before, as lists of strings, are still read.
+and distinct messages), packed as 32-bit numbers behind the JSON of those lists; values
+recorded before (the numbers in JSON, or lists of strings) are still read.
 """
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import datetime as dt
 import json
 import operator
 import sqlite3
+import struct
+import sys
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from scanner.core.errors import StateError
 from scanner.core.model import Severity, Status
 from scanner.engine.changes import (
+    ROW,
     SEVERITIES,
     STATUSES,
     HistoryEntry,
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RecordedFinding",
     "compare",
+    "decode_findings",
     "inventory_key",
     "list_history",
     "record_scan",
@@ -56,6 +61,9 @@ __all__ = [
 ]
 
 TREND_LENGTH = 30
+# The start of a recorded value whose rows are packed numbers (`_encode`).
+_PACKED = b"posture-rows-1\n"
+_ROW_TYPE = next(code for code in "IL" if array.array(code).itemsize == 4)  # 32-bit unsigned
 _LAST_SCANS = (
     "SELECT id, started, finished, as_of, score, summary, incomplete FROM scans "
     "WHERE inventory = ? ORDER BY id DESC LIMIT ?"
@@ -190,15 +198,46 @@ def _past_scan(row: Any) -> PastScan:
 
 
 def _encode(record: ScanRecord) -> bytes:
-    document = {
+    """`_PACKED`, the length of the JSON lists, the lists, then the rows as little-endian 32-bit
+    numbers column by column (every check number, then every account number...), compressed.
+    Packing 700,000 numbers is about 20 times quicker than JSON's, and the columns compress to
+    half the size of the rows."""
+    lists = {
         "checks": record.checks,
         "accounts": record.accounts,
         "statuses": record.statuses,
         "severities": record.severities,
         "messages": record.messages,
-        "rows": list(record.rows),
     }
-    return zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 1)
+    head = json.dumps(lists, separators=(",", ":")).encode("utf-8")
+    rows = array.array(_ROW_TYPE)
+    for column in range(ROW):
+        rows.extend(record.rows[column::ROW])
+    if sys.byteorder == "big":
+        rows.byteswap()
+    return zlib.compress(_PACKED + struct.pack("<I", len(head)) + head + rows.tobytes(), 1)
+
+
+def decode_findings(raw: bytes) -> dict[str, Any]:
+    """A recorded value: packed (`_encode`), compressed JSON, or plain JSON (the migration)."""
+    if raw[:1] == b"{":
+        return dict(json.loads(raw))
+    data = zlib.decompress(raw)
+    if not data.startswith(_PACKED):
+        return dict(json.loads(data))
+    start = len(_PACKED) + 4
+    (length,) = struct.unpack("<I", data[len(_PACKED) : start])
+    document: dict[str, Any] = json.loads(data[start : start + length])
+    columns = array.array(_ROW_TYPE)
+    columns.frombytes(data[start + length :])
+    if sys.byteorder == "big":
+        columns.byteswap()
+    count = len(columns) // ROW
+    rows = array.array(_ROW_TYPE, bytes(columns.itemsize * len(columns)))
+    for column in range(ROW):
+        rows[column::ROW] = columns[column * count : (column + 1) * count]
+    document["rows"] = rows
+    return document
 
 
 def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
@@ -215,7 +254,7 @@ def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
     if value is None:
         return ScanRecord(checks=(), accounts=())
     raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
-    document = json.loads(raw if raw[:1] == b"{" else zlib.decompress(raw))
+    document = decode_findings(raw)
     if "rows" not in document:  # recorded as lists of values
         return ScanRecord.of_issues(
             document["checks"], document["accounts"], map(tuple, document["issues"])

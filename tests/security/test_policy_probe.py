@@ -13,7 +13,6 @@ import dataclasses
 import json
 import shutil
 import sqlite3
-import zlib
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from typer.testing import CliRunner, Result
 
 from scanner.cli import app
 from scanner.engine.changes import ScanRecord
+from scanner.state.scans import decode_findings
 from scanner.vault import Entry
 from tests.conftest import EXAMPLE, PASSPHRASE
 
@@ -77,8 +77,7 @@ def db_state() -> tuple[list[object], list[tuple[object, ...]]]:
     with sqlite3.connect("posture.db") as conn:
         stored = conn.execute("SELECT findings FROM scans ORDER BY id DESC LIMIT 1").fetchone()[0]
         cache = conn.execute("SELECT key, score FROM score_cache ORDER BY key").fetchall()
-    text = stored if isinstance(stored, str) else zlib.decompress(stored).decode("utf-8")
-    document = json.loads(text)
+    document = decode_findings(stored if isinstance(stored, bytes) else stored.encode())
     record = ScanRecord(
         checks=tuple(document["checks"]),
         accounts=tuple(document["accounts"]),

@@ -15,6 +15,7 @@ from scanner.state.db import MIGRATIONS, SCHEMA_VERSION, StateDB
 from scanner.state.scans import (
     RecordedFinding,
     compare,
+    decode_findings,
     inventory_key,
     list_history,
     record_scan,
@@ -77,7 +78,7 @@ def test_first_scan_is_recorded_with_no_previous_and_a_one_point_trend(inventory
 def stored(db: Path, scan_id: int) -> dict:
     with sqlite3.connect(db) as conn:
         (blob,) = conn.execute("SELECT findings FROM scans WHERE id = ?", (scan_id,)).fetchone()
-    return json.loads(zlib.decompress(blob))
+    return decode_findings(blob)
 
 
 def issues_of(document: dict) -> list[list]:
@@ -125,7 +126,7 @@ def test_every_scan_and_its_non_passing_findings_are_recorded(inventory, tmp_pat
         [f.check_id, f.account, f.status.value, f.severity.value, f.message, int(f.suppressed)]
         for f in not_passed
     ]
-    assert "evidence" not in json.dumps(document)
+    assert "evidence" not in json.dumps({**document, "rows": list(document["rows"])})
 
 
 def test_history_of_a_schema_1_database_is_migrated_and_still_compares(inventory, tmp_path):
@@ -282,3 +283,26 @@ def test_a_check_the_previous_scan_did_not_run_makes_nothing_new(inventory, tmp_
     assert again.history is not None
     assert again.history.new == ()
     assert again.history.fixed == ()
+
+
+@pytest.mark.parametrize("layout", ["numbers in JSON", "lists of values"])
+def test_a_scan_recorded_by_an_earlier_version_is_still_compared(inventory, tmp_path, layout):
+    # Values written before the rows were packed: the next scan still finds the fix, and only it.
+    db = tmp_path / "posture.db"
+    first = scan(inventory, db)
+    document = stored(db, first.history.scan_id)
+    rows = list(document["rows"])
+    if layout == "numbers in JSON":
+        old = {**document, "rows": rows}
+    else:
+        old = {"checks": document["checks"], "accounts": document["accounts"]}
+        old["issues"] = issues_of(document)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE scans SET findings = ? WHERE id = ?",
+            (zlib.compress(json.dumps(old).encode()), first.history.scan_id),
+        )
+    fix_tiktok_mfa(inventory)
+    changes = scan(inventory, db).history
+    assert [(f.check_id, f.account) for f in changes.fixed] == [("MFA-001", "tiktok-brand")]
+    assert changes.new == ()
