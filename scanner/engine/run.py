@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -161,17 +162,16 @@ class _Tally:
     """What the summary counts, in one pass: the rules of `posture_score` and `score_cap`."""
 
     def __init__(self, findings: Sequence[Finding]) -> None:
-        # One loop with local names: it runs once per finding, 200,000 times at 10,000 accounts.
-        pairs: Counter[tuple[Status, Severity]] = Counter()
-        open_failures: Counter[Severity] = Counter()  # FAIL and not suppressed
-        suppressed = 0
-        fail = Status.FAIL
-        for finding in findings:
-            pairs[finding.status, finding.severity] += 1
-            if finding.suppression is not None:
-                suppressed += 1
-            elif finding.status is fail:
-                open_failures[finding.severity] += 1
+        # Counted by C loops (Counter over attrgetter), not a Python loop over the findings:
+        # there are 230,000 at 10,000 accounts, and suppressed ones are few.
+        pairs: Counter[tuple[Status, Severity]] = Counter(
+            map(operator.attrgetter("status", "severity"), findings)
+        )
+        suppressed_findings = [f for f in findings if f.suppression is not None]
+        suppressed = len(suppressed_findings)
+        # FAIL and not suppressed
+        open_failures = Counter({sev: n for (st, sev), n in pairs.items() if st is Status.FAIL})
+        open_failures.subtract(f.severity for f in suppressed_findings if f.failed)
         self.statuses: Counter[Status] = Counter()
         self.fails: Counter[Severity] = Counter()  # every FAIL, suppressed or not
         self.total = self.passed = 0
@@ -228,33 +228,29 @@ def run_checks(context: ScanContext, checks: Sequence[Check]) -> ScanResult:
     """Run every check on every account of the tiers it is about. A check that raises gives an
     ERROR finding."""
     started = dt.datetime.now(dt.UTC)
-    findings = []
+    findings: list[Finding] = []
     severities: dict[tuple[str, Tier, int], Severity] = {}
     # A check about a team vault makes no finding without one (not applicable, as for tiers).
     checks = [c for c in checks if not (c.needs_team_vault and context.custody is None)]
     scoped = {tier: [c for c in checks if c.applies_to(tier)] for tier in Tier}
+    add = findings.append
+    make = Finding.verdict
     for account in context.inventory.accounts:
         # A check about other tiers makes no finding here (not applicable is not a pass).
-        for check in scoped[account.tier]:
+        tier = account.tier
+        for check in scoped[tier]:
             try:
-                verdict = check.function(account, context)
+                status, message, evidence, shift = check.function(account, context)
             except Exception as exc:
                 # Only the type: an exception message could quote a secret.
-                verdict = Verdict(Status.ERROR, f"check failed: {type(exc).__name__}")
-            key = (check.id, account.tier, verdict.severity_shift)
+                status, message, evidence, shift = Verdict(
+                    Status.ERROR, f"check failed: {type(exc).__name__}"
+                )
+            key = (check.id, tier, shift)
             severity = severities.get(key)
             if severity is None:
-                severity = severities[key] = check.severity_for(*key[1:])
-            findings.append(
-                Finding.verdict(
-                    check.id,
-                    verdict.status,
-                    severity,
-                    account.id,
-                    verdict.message,
-                    verdict.evidence,
-                )
-            )
+                severity = severities[key] = check.severity_for(tier, shift)
+            add(make(check.id, status, severity, account.id, message, evidence))
     return ScanResult(
         context=context,
         checks=tuple(checks),

@@ -113,6 +113,8 @@ def context_word(password: Secret, kinds: Mapping[str, str]) -> ContextWord | No
     text = password.reveal()
     kept = [(i, ch) for i, ch in enumerate(text) if ch not in _SEPARATORS]
     canon = "".join(ch for _, ch in kept).lower().translate(_CANON)
+    if not any(_canonical(word) in canon for word in kinds):
+        return None  # most passwords hold none of the words: no need to order them
     covered = [False] * len(kept)
     found: list[str] = []
     for word, kind in _words(kinds):

@@ -7,7 +7,6 @@ and they live only in memory for the length of one scan.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections import defaultdict
@@ -27,12 +26,13 @@ MIN_NEAR_LENGTH = 4
 
 def subkey(key: bytes, purpose: str) -> bytes:
     """A key for one purpose derived from `key`, so digests of different kinds never collide."""
-    return hmac.new(key, b"posture/" + purpose.encode("ascii"), hashlib.sha256).digest()
+    return hmac.digest(key, b"posture/" + purpose.encode("ascii"), "sha256")
 
 
 def keyed_digest(key: bytes, value: str) -> bytes:
-    """HMAC-SHA256 of `value` (UTF-8, lone surrogates kept) under `key`."""
-    return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+    """HMAC-SHA256 of `value` (UTF-8, lone surrogates kept) under `key` (OpenSSL's one-shot
+    HMAC: a scan takes 20,000 of them at 10,000 accounts)."""
+    return hmac.digest(key, value.encode("utf-8", "surrogatepass"), "sha256")
 
 
 def near_form(password: str) -> str:
@@ -82,8 +82,9 @@ class Grouping:
     """Which accounts share a password exactly or nearly, from keyed digests only."""
 
     def __init__(self, passwords: Mapping[str, Secret], hmac_key: bytes) -> None:
+        exact_key = subkey(hmac_key, "reuse-exact")
         self.exact = {
-            account_id: keyed_digest(subkey(hmac_key, "reuse-exact"), password.reveal())
+            account_id: keyed_digest(exact_key, password.reveal())
             for account_id, password in passwords.items()
         }
         near = near_digests(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import hmac
 import json
 import math
@@ -324,4 +323,4 @@ def _score_in_pool(
 def cache_key(key: bytes, password: Secret, user_inputs: Sequence[str]) -> str:
     """The row key for `password` scored against `user_inputs` (hex HMAC-SHA256)."""
     material = json.dumps([SCORER_VERSION, password.reveal(), sorted(set(user_inputs))])
-    return hmac.new(key, material.encode("ascii"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, material.encode("ascii"), "sha256").hex()

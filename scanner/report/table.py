@@ -148,7 +148,7 @@ def _wrapped(text: str) -> tuple[str, ...]:
         return (text,)
     words = text.split(" ")
     if "-" in text or "" in words or max(map(len, words)) > FINDING_WIDTH:
-        return tuple(_WRAP.wrap(text))
+        return _textwrap(text)
     lines = []
     line = words[0]
     for word in words[1:]:
@@ -161,20 +161,31 @@ def _wrapped(text: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+@functools.lru_cache(maxsize=4096)
+def _textwrap(text: str) -> tuple[str, ...]:
+    # Cached: the findings that reach it ("sign-in", "company-held") repeat across accounts.
+    return tuple(_WRAP.wrap(text))
+
+
 class _Status:
     """The status cell: FAIL, PASS, ..., with " (suppressed)" and " NEW" when they apply."""
 
     def __init__(self, result: ScanResult) -> None:
         history = result.history
         self.history = history if history is not None and history.previous else None
+        if self.history is not None and not self.history.new:
+            self.history = None  # nothing is new: no finding needs the look-up
 
     def of(self, finding: Finding) -> str:
-        text = finding.status.value
-        if finding.suppressed:
+        text = _STATUS_TEXT[finding.status]
+        if finding.suppression is not None:
             text += " (suppressed)"
         if self.history is not None and self.history.is_new(finding):
             text += " NEW"
         return text
+
+
+_STATUS_TEXT = {status: status.value for status in Status}
 
 
 def _changes(result: ScanResult) -> list[str]:

@@ -128,24 +128,26 @@ def scan_record(result: ScanResult) -> ScanRecord:
     account_index = {a: n for n, a in enumerate(accounts)}
     status_index = {Status(s): n for n, s in enumerate(STATUSES)}
     severity_index = {Severity(s): n for n, s in enumerate(SEVERITIES)}
-    messages: dict[str, int] = {}
-    rows: list[int] = []
     passed = Status.PASS
-    for f in result.findings:
-        if f.status is passed:
-            continue
-        rows += (
-            check_index[f.check_id],
-            account_index[f.account],
-            status_index[f.status],
-            severity_index[f.severity],
-            messages.setdefault(f.message, len(messages)),
-            int(f.suppression is not None),
-        )
-    pairs = set(map(operator.attrgetter("check_id", "account"), result.findings))
-    if len(pairs) != len(result.findings):
+    issues = [f for f in result.findings if f.status is not passed]
+    texts = list(map(operator.attrgetter("message"), issues))
+    message_index = {m: n for n, m in enumerate(dict.fromkeys(texts))}
+    # Column by column, each a C loop over the 120,000 issues of a 10,000-account scan.
+    columns = (
+        map(check_index.__getitem__, map(operator.attrgetter("check_id"), issues)),
+        map(account_index.__getitem__, map(operator.attrgetter("account"), issues)),
+        map(status_index.__getitem__, map(operator.attrgetter("status"), issues)),
+        map(severity_index.__getitem__, map(operator.attrgetter("severity"), issues)),
+        map(message_index.__getitem__, texts),
+        (int(f.suppression is not None) for f in issues),
+    )
+    rows = array.array(_ROW_TYPE, bytes(array.array(_ROW_TYPE).itemsize * ROW * len(issues)))
+    for column, values in enumerate(columns):
+        rows[column::ROW] = array.array(_ROW_TYPE, values)
+    # What is recorded holds one verdict per check and account (passes are not recorded).
+    if len(set(zip(rows[0::ROW], rows[1::ROW], strict=True))) != len(issues):
         raise StateError("a scan gave one check's verdict on one account twice (not UNIQUE)")
-    return ScanRecord(checks=checks, accounts=accounts, rows=rows, messages=tuple(messages))
+    return ScanRecord(checks=checks, accounts=accounts, rows=rows, messages=tuple(message_index))
 
 
 def score_trend(db: StateDB, inventory: Path, limit: int = TREND_LENGTH) -> tuple[PastScan, ...]:
