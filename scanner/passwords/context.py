@@ -116,6 +116,18 @@ def context_word(password: Secret, kinds: Mapping[str, str]) -> ContextWord | No
     if not any(_canonical(word) in canon for word in kinds):
         return None  # most passwords hold none of the words: no need to order them
     covered = [False] * len(kept)
+    found = _cover(canon, kinds, covered)
+    if not found:
+        return None
+    remainder = "".join(ch for (_, ch), hit in zip(kept, covered, strict=True) if not hit)
+    if _trivial(remainder):
+        return ContextWord(kind=found[0], remainder_score=None)
+    return ContextWord(kind=found[0], remainder_score=score_password(Secret(remainder)).score)
+
+
+def _cover(canon: str, kinds: Mapping[str, str], covered: list[bool]) -> list[str]:
+    """The kinds of the words found in `canon`, longest first, each where no longer word was
+    found; marks the characters they cover in `covered`."""
     found: list[str] = []
     for word, kind in _words(kinds):
         if word not in canon:  # most passwords hold none of the words
@@ -128,12 +140,7 @@ def context_word(password: Secret, kinds: Mapping[str, str]) -> ContextWord | No
                     covered[i] = True
                 found.append(kind)
             start = canon.find(word, start + 1)
-    if not found:
-        return None
-    remainder = "".join(ch for (_, ch), hit in zip(kept, covered, strict=True) if not hit)
-    if _trivial(remainder):
-        return ContextWord(kind=found[0], remainder_score=None)
-    return ContextWord(kind=found[0], remainder_score=score_password(Secret(remainder)).score)
+    return found
 
 
 def _trivial(remainder: str) -> bool:
