@@ -105,31 +105,32 @@ _WRAP = textwrap.TextWrapper(width=FINDING_WIDTH)
 def findings_table(rows: Sequence[tuple[str, str, str, str]]) -> str:
     """`rows` exactly as `tabulate(rows, HEADERS, "simple", maxcolwidths=[.., 90])` lays them
     out; computed here when every cell is plain, by tabulate otherwise."""
-    if not all(
+    if not rows or not all(
         _plain_label(status) and _plain_label(severity) and _plain_label(check_id) and _plain(text)
         for status, severity, check_id, text in rows
     ):
         return tabulate(
             rows, headers=HEADERS, tablefmt="simple", maxcolwidths=[None, None, None, 90]
         )
-    cells = [(*row[:3], _wrapped(row[3])) for row in rows]
-    widths = [len(h) + _MIN_PADDING for h in HEADERS]
-    for row in cells:
-        for column in range(3):
-            widths[column] = max(widths[column], len(row[column]))
-        widths[3] = max(widths[3], *(len(line) for line in row[3]))
-    first, second, third = widths[:3]
+    statuses, severities, checks, texts = zip(*rows, strict=True)
+    wrapped = list(map(_wrapped, texts))
+    widths = [
+        max(len(header) + _MIN_PADDING, *map(len, column))
+        for header, column in zip(HEADERS[:3], (statuses, severities, checks), strict=True)
+    ]
+    widths.append(max(len(HEADERS[3]) + _MIN_PADDING, *(len(ln) for w in wrapped for ln in w)))
     lines = [
         _GAP.join(h.ljust(w) for h, w in zip(HEADERS, widths, strict=True)).rstrip(),
         _GAP.join("-" * w for w in widths),
     ]
-    blank = " " * (first + second + third + 3 * len(_GAP))
-    for status, severity, check_id, finding in cells:
-        lines.append(
-            f"{status.ljust(first)}{_GAP}{severity.ljust(second)}{_GAP}{check_id.ljust(third)}"
-            f"{_GAP}{finding[0]}".rstrip()
-        )
-        lines.extend((blank + more).rstrip() for more in finding[1:])
+    row = f"{{:<{widths[0]}}}{_GAP}{{:<{widths[1]}}}{_GAP}{{:<{widths[2]}}}{_GAP}{{}}".format
+    blank = " " * (sum(widths[:3]) + 3 * len(_GAP))
+    for status, severity, check_id, finding in zip(
+        statuses, severities, checks, wrapped, strict=True
+    ):
+        lines.append(row(status, severity, check_id, finding[0]).rstrip())
+        if len(finding) > 1:
+            lines.extend((blank + more).rstrip() for more in finding[1:])
     return "\n".join(lines)
 
 

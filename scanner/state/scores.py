@@ -11,6 +11,7 @@ so changing them re-evaluates verdicts without rescoring.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Mapping
 
@@ -62,8 +63,10 @@ class ScoreCache:
             )
 
 
+@functools.lru_cache(maxsize=1024)
 def _from_row(score: object, guesses_log10: object, feedback: object) -> Strength | None:
-    """A verdict from a row, or None for a row this version cannot read (then it is rescored)."""
+    """A verdict from a row, or None for a row this version cannot read (then it is rescored).
+    Rows hold a score band and a method, so a few verdicts (immutable) serve 8,000 rows."""
     try:
         data = json.loads(str(feedback))
         return Strength(
