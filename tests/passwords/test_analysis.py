@@ -134,3 +134,37 @@ def test_password_date_is_carried_to_the_facts(tmp_path: Path) -> None:
     when = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
     facts = run_analysis(inventory, policy, [record("shop", "x", set_at=when)])
     assert facts.get("shop").password_set_at == when
+
+
+def test_a_verdict_basis_is_the_digest_of_the_json_it_always_was():
+    # Recorded verdicts are compared by this digest: the quick path must write json.dumps's
+    # bytes for plain words, and odd ones (quotes, backslashes, accents, controls) go to it.
+    import hashlib
+    import json
+    import random
+
+    from scanner.core.model import Mfa, Tier
+    from scanner.inventory.policy import load_policy
+    from scanner.passwords.analysis import BASIS_VERSION, verdict_basis
+
+    rules = load_policy(None, None).for_tier(Tier.CRITICAL)
+    rng = random.Random(7)
+    alphabet = ["bench", "p3", "x.y@z", 'qu"ote', "back\\slash", "café", "tab\t", "", "a b"]
+    for _ in range(500):
+        words = [rng.choice(alphabet) + str(rng.randrange(9)) for _ in range(rng.randrange(6))]
+        kinds = {rng.choice(alphabet): rng.choice(["handle", "holder name"]) for _ in range(3)}
+        mfa = rng.choice(list(Mfa))
+        expected = json.dumps(
+            [
+                BASIS_VERSION,
+                rules.min_strength,
+                rules.min_length_for(mfa),
+                mfa.value,
+                sorted(set(words)),
+                sorted(kinds.items()),
+            ],
+            separators=(",", ":"),
+        )
+        assert (
+            verdict_basis(rules, mfa, words, kinds) == hashlib.sha256(expected.encode()).hexdigest()
+        )
