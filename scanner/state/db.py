@@ -209,6 +209,12 @@ MIGRATIONS: tuple[str, ...] = (
         revision INTEGER NOT NULL
     );
     """,
+    # 9: no table changes. Scans are now recorded with their rows packed as 32-bit numbers
+    # (scanner/state/scans.py `_encode`), which a posture of schema 8 cannot read: the version
+    # makes it refuse the database ("newer than this posture") rather than fail on a scan.
+    """
+    -- the history's packed rows (issue 13)
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
