@@ -81,12 +81,7 @@ def analyse(
     exact = grouping.exact
 
     members = _members(exact)
-    jobs = _jobs(
-        members,
-        passwords,
-        strength,
-        lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
-    )
+    jobs = _jobs(members, passwords, strength, _words_of(accounts, inventory, policy, platforms))
     scope = _Scope(inventory, policy, platforms, accounts, by_account, passwords)
     key = reuse.subkey(hmac_key, "score-cache")
     judged = _Judged()
@@ -141,13 +136,9 @@ def verdict_bases(
         for r in records
         if r.account_id in accounts and r.password is not None
     }
-    exact = reuse.Grouping(passwords, hmac_key).exact
-    members = _members(exact)
+    exact = reuse.exact_digests(passwords, hmac_key)  # no near-reuse grouping: only the bases
     jobs = _jobs(
-        members,
-        passwords,
-        True,
-        lambda account_id: _context(accounts[account_id], inventory, policy, platforms),
+        _members(exact), passwords, True, _words_of(accounts, inventory, policy, platforms)
     )
     chosen = [accounts[a] for a in passwords]
     return _bases(jobs, exact, chosen, policy, _kinds(chosen, inventory, policy, platforms))
@@ -313,11 +304,20 @@ def _jobs(
     return jobs
 
 
-def _context(
-    account: Account, inventory: Inventory, policy: Policy, platforms: Mapping[str, Platform]
-) -> tuple[str, ...]:
-    platform = platform_for(account.platform, platforms)
-    return context_words(account, inventory, policy.for_tier(account.tier), platform)
+def _words_of(
+    accounts: Mapping[str, Account],
+    inventory: Inventory,
+    policy: Policy,
+    platforms: Mapping[str, Platform],
+) -> Callable[[str], tuple[str, ...]]:
+    """An account id's zxcvbn context words."""
+
+    def words(account_id: str) -> tuple[str, ...]:
+        account = accounts[account_id]
+        platform = platform_for(account.platform, platforms)
+        return context_words(account, inventory, policy.for_tier(account.tier), platform)
+
+    return words
 
 
 def _strengths(

@@ -78,15 +78,20 @@ def near_digests(key: bytes, passwords: Iterable[tuple[str, str]]) -> dict[str, 
     return result
 
 
+def exact_digests(passwords: Mapping[str, Secret], hmac_key: bytes) -> dict[str, bytes]:
+    """Each account's password digest: equal digests, equal passwords."""
+    exact_key = subkey(hmac_key, "reuse-exact")
+    return {
+        account_id: keyed_digest(exact_key, password.reveal())
+        for account_id, password in passwords.items()
+    }
+
+
 class Grouping:
     """Which accounts share a password exactly or nearly, from keyed digests only."""
 
     def __init__(self, passwords: Mapping[str, Secret], hmac_key: bytes) -> None:
-        exact_key = subkey(hmac_key, "reuse-exact")
-        self.exact = {
-            account_id: keyed_digest(exact_key, password.reveal())
-            for account_id, password in passwords.items()
-        }
+        self.exact = exact_digests(passwords, hmac_key)
         near = near_digests(
             subkey(hmac_key, "reuse-near"),
             ((account_id, password.reveal()) for account_id, password in passwords.items()),
