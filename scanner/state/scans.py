@@ -105,7 +105,7 @@ def record_scan(db: StateDB, result: ScanResult) -> ScanChanges:
         scan_id = cursor.lastrowid
         assert scan_id is not None  # noqa: S101 - an INSERT always sets lastrowid
         previous = _past_scan(previous_row) if previous_row else None
-        before = _record(conn, previous.id) if previous else None
+        before = _record(conn, previous.id, db.path) if previous else None
         trend_rows = conn.execute(
             _LAST_SCANS,
             (key, TREND_LENGTH),
@@ -165,7 +165,7 @@ def list_history(db: StateDB, inventory: Path, limit: int = 20) -> list[HistoryE
     entries = []
     before: ScanRecord | None = None
     for index, scan in enumerate(scans):
-        after = _record(db.conn, scan.id)
+        after = _record(db.conn, scan.id, db.path)
         new, fixed = changes_between(before, after) if before is not None else ((), ())
         if index > 0 or len(scans) <= limit:
             entries.append(HistoryEntry(scan, before is not None, new, fixed))
@@ -242,7 +242,7 @@ def decode_findings(raw: bytes) -> dict[str, Any]:
     return document
 
 
-def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
+def _record(conn: sqlite3.Connection, scan_id: int, path: Path) -> ScanRecord:
     """The recorded scan `scan_id`: compressed by posture (numbered issues, or before that
     issues as lists of values), plain JSON from the migration, or, in a database of an older
     schema opened read-only, every finding in `scan_findings`."""
@@ -256,19 +256,26 @@ def _record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:
     if value is None:
         return ScanRecord(checks=(), accounts=())
     raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
-    document = decode_findings(raw)
-    if "rows" not in document:  # recorded as lists of values
-        return ScanRecord.of_issues(
-            document["checks"], document["accounts"], map(tuple, document["issues"])
+    try:
+        document = decode_findings(raw)
+        if "rows" not in document:  # recorded as lists of values
+            return ScanRecord.of_issues(
+                document["checks"], document["accounts"], map(tuple, document["issues"])
+            )
+        return ScanRecord(
+            checks=tuple(document["checks"]),
+            accounts=tuple(document["accounts"]),
+            rows=document["rows"],
+            messages=tuple(document["messages"]),
+            statuses=tuple(document["statuses"]),
+            severities=tuple(document["severities"]),
         )
-    return ScanRecord(
-        checks=tuple(document["checks"]),
-        accounts=tuple(document["accounts"]),
-        rows=document["rows"],
-        messages=tuple(document["messages"]),
-        statuses=tuple(document["statuses"]),
-        severities=tuple(document["severities"]),
-    )
+    except (zlib.error, struct.error, ValueError, KeyError, TypeError):
+        raise StateError(
+            f"the recorded findings of scan #{scan_id} are damaged, so nothing can be compared "
+            "with them (--no-history scans without the history)",
+            path=path,
+        ) from None
 
 
 def _legacy_record(conn: sqlite3.Connection, scan_id: int) -> ScanRecord:

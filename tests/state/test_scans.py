@@ -307,3 +307,19 @@ def test_a_scan_recorded_by_an_earlier_version_is_still_compared(inventory, tmp_
     changes = scan(inventory, db).history
     assert [(f.check_id, f.account) for f in changes.fixed] == [("MFA-001", "tiktok-brand")]
     assert changes.new == ()
+
+
+@pytest.mark.parametrize("damage", ["not compressed", "packed, cut short"])
+def test_a_damaged_recorded_scan_is_one_clear_error(inventory, tmp_path, damage):
+    db = tmp_path / "posture.db"
+    first = scan(inventory, db)
+    with sqlite3.connect(db) as conn:
+        (blob,) = conn.execute("SELECT findings FROM scans").fetchone()
+        value = (
+            b"garbage" if damage == "not compressed" else zlib.compress(zlib.decompress(blob)[:-3])
+        )
+        conn.execute("UPDATE scans SET findings = ?", (value,))
+    with pytest.raises(StateError, match=f"scan #{first.history.scan_id} are damaged"):
+        scan(inventory, db)
+    with sqlite3.connect(db) as conn:  # nothing recorded by the refused scan
+        assert conn.execute("SELECT count(*) FROM scans").fetchone() == (1,)
